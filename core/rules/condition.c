@@ -1,0 +1,127 @@
+/*
+** condition.c - rule conditions on the CEL module. The context's variables
+** are declared once per rule set; each evaluation binds the derived sign-up
+** into a CEL context owned by the scratch.
+*/
+#include "condition.h"
+#include "tally/cel.h"
+#include "../util/error.h"
+#include "../util/mem.h"
+
+struct t_cond_env {
+  tally_cel_env *cel;
+};
+
+struct t_rule_cond {
+  tally_cel_program *prog;
+};
+
+struct t_cond_scratch {
+  tally_cel_context *ctx;
+  const t_signup_ctx *bound;   /* the sign-up whose values the context holds */
+  bool stale;                  /* bound changed since the values were made */
+};
+
+/* ORDER CONTEXT: the sign-up context of signup-rules.md. */
+static const char *const VARIABLES[] = {
+  "email", "emailDomain", "authMethod", "oauthProvider", "countryCode", "riskScores", "ip",
+};
+
+tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
+  t_cond_env *e = t_calloc(alloc, 1, sizeof *e);
+  if (!e) return TALLY_ERR_NOMEM;
+  tally_status st = tally_cel_env_new(alloc, &e->cel);
+  for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++)
+    st = tally_cel_env_declare(e->cel, VARIABLES[i], t_strlen(VARIABLES[i]), NULL);
+  if (st != TALLY_OK) {
+    t_cond_env_free(alloc, e);
+    return st;
+  }
+  *out = e;
+  return TALLY_OK;
+}
+
+void t_cond_env_free(const tally_allocator *alloc, t_cond_env *env) {
+  if (!env) return;
+  tally_cel_env_free(env->cel);
+  t_free(alloc, env, sizeof *env);
+}
+
+tally_status t_rule_cond_compile(const tally_allocator *alloc, const t_cond_env *env, const char *src, size_t len,
+                                 t_rule_cond **out, tally_error *err) {
+  t_rule_cond *c = t_calloc(alloc, 1, sizeof *c);
+  if (!c) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  tally_status st = tally_cel_compile(env->cel, src, len, &c->prog, err);
+  if (st != TALLY_OK) {
+    t_free(alloc, c, sizeof *c);
+    return st;
+  }
+  *out = c;
+  return TALLY_OK;
+}
+
+void t_rule_cond_free(const tally_allocator *alloc, t_rule_cond *cond) {
+  if (!cond) return;
+  tally_cel_program_free(cond->prog);
+  t_free(alloc, cond, sizeof *cond);
+}
+
+tally_status t_cond_scratch_new(const tally_allocator *alloc, t_cond_scratch **out) {
+  t_cond_scratch *s = t_calloc(alloc, 1, sizeof *s);
+  if (!s) return TALLY_ERR_NOMEM;
+  if (tally_cel_context_new(alloc, &s->ctx) != TALLY_OK) {
+    t_free(alloc, s, sizeof *s);
+    return TALLY_ERR_NOMEM;
+  }
+  *out = s;
+  return TALLY_OK;
+}
+
+void t_cond_scratch_free(const tally_allocator *alloc, t_cond_scratch *s) {
+  if (!s) return;
+  tally_cel_context_free(s->ctx);
+  t_free(alloc, s, sizeof *s);
+}
+
+void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx) {
+  s->bound = ctx;
+  s->stale = true;
+}
+
+static tally_status bind_str(t_cond_scratch *s, const char *name, t_str v, tally_error *err) {
+  return tally_cel_context_bind(s->ctx, name, t_strlen(name), tally_cel_value_string(s->ctx, v.ptr, v.len), err);
+}
+
+/* Binding is deferred to the first condition evaluated for a sign-up. */
+static tally_status bind_now(t_cond_scratch *s, tally_error *err) {
+  const t_signup_ctx *c = s->bound;
+  tally_cel_context_clear(s->ctx);
+  tally_status st;
+  if ((st = bind_str(s, "email", c->email, err)) != TALLY_OK) return st;
+  if ((st = bind_str(s, "emailDomain", c->email_domain, err)) != TALLY_OK) return st;
+  if ((st = bind_str(s, "authMethod", c->auth_method, err)) != TALLY_OK) return st;
+  if ((st = bind_str(s, "oauthProvider", c->oauth_provider, err)) != TALLY_OK) return st;
+  if ((st = bind_str(s, "countryCode", c->country_code, err)) != TALLY_OK) return st;
+  if ((st = bind_str(s, "ip", c->ip, err)) != TALLY_OK) return st;
+  tally_cel_value *scores = tally_cel_value_map(s->ctx);
+  if (!scores) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "bot", 3),
+                            tally_cel_value_int(s->ctx, c->bot), err);
+  if (st == TALLY_OK)
+    st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "free_trial_abuse", 16),
+                              tally_cel_value_int(s->ctx, c->free_trial_abuse), err);
+  if (st == TALLY_OK) st = tally_cel_context_bind(s->ctx, "riskScores", 10, scores, err);
+  if (st == TALLY_OK) s->stale = false;
+  return st;
+}
+
+int t_rule_cond_eval(const t_rule_cond *cond, t_cond_scratch *s, tally_error *err) {
+  if (s->stale && bind_now(s, err) != TALLY_OK) return -1;
+  const tally_cel_value *v;
+  if (tally_cel_eval(cond->prog, s->ctx, &v, err) != TALLY_OK) return -1;
+  if (tally_cel_value_type(v) != TALLY_CEL_BOOL) {
+    t_error_set(err, TALLY_ERR_EVAL, "the condition gave a value that is not a bool");
+    return -1;
+  }
+  return tally_cel_value_get_bool(v) ? 1 : 0;
+}

@@ -1,0 +1,18 @@
+/*
+** engine.h - internal entry points of the evaluation walk, shared by the
+** C API, the JSON adapters (rules_json.c) and the CLI.
+*/
+#ifndef TALLY_RULES_ENGINE_H
+#define TALLY_RULES_ENGINE_H
+
+#include "tally/rules.h"
+#include "condition.h"
+
+/* Derives the context; strings of ctx point into the scratch or the input. */
+TALLY_INTERNAL tally_status t_rules_derive(tally_rules_scratch *s, const tally_signup *in, t_signup_ctx *ctx,
+                                           tally_error *err);
+/* The ordered walk on an already derived context (the override form). */
+TALLY_INTERNAL tally_status t_rules_eval_ctx(const tally_rules *rs, tally_rules_scratch *s, const t_signup_ctx *ctx,
+                                             tally_rules_result *out, tally_error *err);
+
+#endif
