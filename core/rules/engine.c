@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "ruleset.h"
 #include "unicase.h"
+#include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/utf8.h"
 #include "../util/vec.h"
