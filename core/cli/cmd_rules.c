@@ -67,7 +67,9 @@ static void eval_finish(t_cli *cli, void *state) {
   eval_state *s = state;
   if (!s->summary) return;
   t_buf *out = t_cli_out(cli);
-  t_rules_summary_write(out, s->rules, &s->sum);
+  tally_rules_summary view;
+  t_rules_summary_view(&s->sum, &view);
+  t_rules_summary_write(out, s->rules, &view);
   t_buf_putc(out, '\n');
 }
 

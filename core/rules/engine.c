@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "ruleset.h"
 #include "unicase.h"
+#include "rules_json.h"
 #include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/utf8.h"
@@ -19,6 +20,7 @@ struct tally_rules_scratch {
   T_VEC(tally_rule_evaluation) evals;
   t_buf messages;              /* error messages of this evaluation, NUL-separated */
   T_VEC(size_t) message_offsets;
+  T_VEC(uint64_t) summary_counts;  /* a batch summary's per-rule arrays */
 };
 
 const char *tally_decision_name(tally_decision d) {
@@ -76,6 +78,7 @@ void tally_rules_scratch_free(tally_rules_scratch *s) {
   t_vec_free(&a, &s->matched);
   t_vec_free(&a, &s->evals);
   t_vec_free(&a, &s->message_offsets);
+  t_vec_free(&a, &s->summary_counts);
   t_free(&a, s, sizeof *s);
 }
 
@@ -214,4 +217,22 @@ tally_status tally_rules_eval(const tally_rules *rs, tally_rules_scratch *s, con
   tally_status st = t_rules_derive(s, signup, &ctx, err);
   if (st != TALLY_OK) return st;
   return t_rules_eval_ctx(rs, s, &ctx, out, err);
+}
+
+tally_status t_rules_scratch_keep_summary(tally_rules_scratch *s, const t_rules_summary *sum, tally_rules_summary *out,
+                                          tally_error *err) {
+  size_t n = sum->nrules;
+  s->summary_counts.len = 0;
+  if (!t_vec_reserve(&s->alloc, &s->summary_counts, 3 * n + 1)) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  uint64_t *p = s->summary_counts.items;
+  for (size_t i = 0; i < n; i++) {
+    p[i] = sum->matched[i];
+    p[n + i] = sum->decided[i];
+    p[2 * n + i] = sum->errors[i];
+  }
+  t_rules_summary_view(sum, out);
+  out->matched = p;
+  out->decided = p + n;
+  out->errors = p + 2 * n;
+  return TALLY_OK;
 }

@@ -15,4 +15,9 @@ TALLY_INTERNAL tally_status t_rules_derive(tally_rules_scratch *s, const tally_s
 TALLY_INTERNAL tally_status t_rules_eval_ctx(const tally_rules *rs, tally_rules_scratch *s, const t_signup_ctx *ctx,
                                              tally_rules_result *out, tally_error *err);
 
+typedef struct t_rules_summary t_rules_summary;
+/* Copies a summary's counts into the scratch, for the public form. */
+TALLY_INTERNAL tally_status t_rules_scratch_keep_summary(tally_rules_scratch *s, const t_rules_summary *sum,
+                                                         tally_rules_summary *out, tally_error *err);
+
 #endif

@@ -107,14 +107,23 @@ void t_rules_summary_add(t_rules_summary *s, const tally_rules_result *r) {
     s->decided[r->evaluations[r->nevaluations - 1].rule]++;
 }
 
-void t_rules_summary_write(t_buf *b, const tally_rules *rs, const t_rules_summary *s) {
+void t_rules_summary_view(const t_rules_summary *s, tally_rules_summary *out) {
+  out->rows = s->rows;
+  for (int i = 0; i < 4; i++) out->decisions[i] = s->decisions[i];
+  out->restricted = s->restricted;
+  out->matched = s->matched;
+  out->decided = s->decided;
+  out->errors = s->errors;
+}
+
+void t_rules_summary_write(t_buf *b, const tally_rules *rs, const tally_rules_summary *s) {
   t_buf_printf(b, "{\"rows\":%llu,\"decisions\":{\"allow\":%llu,\"reject\":%llu,\"default-allow\":%llu,"
                   "\"default-reject\":%llu},\"restricted\":%llu,\"rules\":{",
                (unsigned long long)s->rows, (unsigned long long)s->decisions[TALLY_DECISION_ALLOW],
                (unsigned long long)s->decisions[TALLY_DECISION_REJECT],
                (unsigned long long)s->decisions[TALLY_DECISION_DEFAULT_ALLOW],
                (unsigned long long)s->decisions[TALLY_DECISION_DEFAULT_REJECT], (unsigned long long)s->restricted);
-  for (size_t i = 0; i < s->nrules; i++) {
+  for (size_t i = 0; i < rs->n; i++) {
     if (i) t_buf_putc(b, ',');
     write_id(b, rs, i);
     t_buf_printf(b, ":{\"matched\":%llu,\"decided\":%llu,\"errors\":%llu}", (unsigned long long)s->matched[i],

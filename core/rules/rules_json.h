@@ -28,7 +28,10 @@ typedef struct t_rules_summary {
 
 TALLY_INTERNAL tally_status t_rules_summary_init(t_rules_summary *s, const tally_allocator *a, size_t nrules);
 TALLY_INTERNAL void t_rules_summary_add(t_rules_summary *s, const tally_rules_result *r);
-TALLY_INTERNAL void t_rules_summary_write(t_buf *b, const tally_rules *rs, const t_rules_summary *s);
+/* The public form of s, pointing into s. */
+TALLY_INTERNAL void t_rules_summary_view(const t_rules_summary *s, tally_rules_summary *out);
+/* {"rows","decisions","restricted","rules"} as `rules eval --summary` writes it. */
+TALLY_INTERNAL void t_rules_summary_write(t_buf *b, const tally_rules *rs, const tally_rules_summary *s);
 TALLY_INTERNAL void t_rules_summary_free(t_rules_summary *s, const tally_allocator *a);
 
 /* {"ok":true} or {"ok":false,"errors":[{"ruleId","field","message","line","column"}]} */

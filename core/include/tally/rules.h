@@ -106,6 +106,46 @@ TALLY_API void tally_rules_scratch_free(tally_rules_scratch *scratch);
 TALLY_API tally_status tally_rules_eval(const tally_rules *rules, tally_rules_scratch *scratch,
                                         const tally_signup *signup, tally_rules_result *out, tally_error *err);
 
+/*
+** {====== Batches: many sign-ups, loaded once, evaluated against rule sets
+** (the dashboard preview re-evaluates the same rows after every edit).
+*/
+typedef struct tally_signup_batch tally_signup_batch;
+
+TALLY_API tally_status tally_signup_batch_new(const tally_allocator *alloc, tally_signup_batch **out);
+TALLY_API void tally_signup_batch_free(tally_signup_batch *batch);
+/* Derives the context of one sign-up and keeps a copy; TALLY_ERR_INPUT for a bad score. */
+TALLY_API tally_status tally_signup_batch_add(tally_signup_batch *batch, const tally_signup *signup,
+                                              tally_error *err);
+TALLY_API size_t tally_signup_batch_count(const tally_signup_batch *batch);
+
+typedef struct tally_rules_row {
+  uint8_t decision;         /* tally_decision */
+  int32_t decided_by;       /* rule index of a terminal match, or -1 */
+  int32_t restricted_by;    /* rule index, or -1 */
+} tally_rules_row;
+
+/* Counts for the dashboard; the arrays have tally_rules_count entries. */
+typedef struct tally_rules_summary {
+  uint64_t rows;
+  uint64_t decisions[4];    /* by tally_decision */
+  uint64_t restricted;
+  const uint64_t *matched;  /* per rule: sign-ups it matched */
+  const uint64_t *decided;  /* per rule: sign-ups it decided */
+  const uint64_t *errors;   /* per rule: evaluation errors */
+} tally_rules_summary;
+
+/*
+** Evaluates every sign-up of the batch. rows (may be NULL) receives one
+** entry per sign-up; the summary's arrays live in the scratch until its
+** next use.
+*/
+TALLY_API tally_status tally_rules_eval_batch(const tally_rules *rules, tally_rules_scratch *scratch,
+                                              const tally_signup_batch *batch, tally_rules_row *rows,
+                                              tally_rules_summary *summary, tally_error *err);
+
+/* }====== */
+
 /* Lower-case strings of the enums, as the JSON forms write them. */
 TALLY_API const char *tally_decision_name(tally_decision d);
 TALLY_API const char *tally_rule_status_name(tally_rule_status s);
