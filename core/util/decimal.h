@@ -11,6 +11,7 @@
 #define TALLY_UTIL_DECIMAL_H
 
 #include "base.h"
+#include "tally/decimal.h"
 
 #define T_DEC_SCALE 9                      /* fractional digits */
 #define T_DEC_INT_DIGITS 27                /* integer digits at most */
@@ -34,8 +35,10 @@ TALLY_INTERNAL t_dec t_dec_from_i64(int64_t v);
 /*
 ** Strict parse of `-?digits(.digits)?` (no '+', no exponent, no leading or
 ** trailing '.', at most 9 fractional digits, at most 27 integer digits;
-** leading zeros are allowed). Returns TALLY_OK, TALLY_ERR_INPUT (malformed,
-** with a message in err) or TALLY_ERR_RANGE (too large / too precise).
+** leading zeros are allowed and not counted; "-0" is zero). Returns TALLY_OK,
+** TALLY_ERR_INPUT (malformed, with a message in err) or TALLY_ERR_RANGE (too
+** large / too precise: "1.0000000000" is rejected even though it is 1). The
+** error offset is the byte where the text goes wrong.
 */
 TALLY_INTERNAL tally_status t_dec_parse(const char *s, size_t len, t_dec *out, tally_error *err);
 
@@ -63,5 +66,22 @@ static inline bool t_dec_is_neg(t_dec a) { return a.units < 0; }
 static inline t_dec t_dec_neg(t_dec a) { a.units = -a.units; return a; }  /* valid values never overflow */
 static inline t_dec t_dec_min(t_dec a, t_dec b) { return a.units <= b.units ? a : b; }
 static inline t_dec t_dec_max(t_dec a, t_dec b) { return a.units >= b.units ? a : b; }
+
+/* Range-checked construction from a raw count of 10^-9 units (false when
+** the magnitude reaches 10^27). */
+TALLY_INTERNAL bool t_dec_from_units(__int128 units, t_dec *out);
+
+/* The public two-halves form (tally/decimal.h). from_public checks the range,
+** since a host may hand in any bit pattern. */
+static inline tally_decimal t_dec_to_public(t_dec d) {
+  tally_decimal p;
+  p.hi = (int64_t)(d.units >> 64);
+  p.lo = (uint64_t)d.units;
+  return p;
+}
+static inline bool t_dec_from_public(tally_decimal p, t_dec *out) {
+  __int128 u = (__int128)(((unsigned __int128)(uint64_t)p.hi << 64) | p.lo);
+  return t_dec_from_units(u, out);
+}
 
 #endif

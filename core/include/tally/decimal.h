@@ -28,6 +28,8 @@ TALLY_API size_t tally_decimal_format(tally_decimal d, char out[TALLY_DECIMAL_TE
 TALLY_API tally_decimal tally_decimal_from_int(int64_t v);
 /* -1, 0 or 1. */
 TALLY_API int tally_decimal_cmp(tally_decimal a, tally_decimal b);
+/* True when |d| < 10^27 (what parse produces and the APIs accept). */
+TALLY_API bool tally_decimal_is_valid(tally_decimal d);
 
 #ifdef __cplusplus
 }
