@@ -5,11 +5,13 @@
 */
 #include "condition.h"
 #include "tally/cel.h"
+#include "tally/cel_check.h"
 #include "../util/error.h"
 #include "../util/mem.h"
 
 struct t_cond_env {
   tally_cel_env *cel;
+  tally_cel_checker *checker;  /* the context's declared types */
 };
 
 struct t_rule_cond {
@@ -33,6 +35,12 @@ tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
   tally_status st = tally_cel_env_new(alloc, &e->cel);
   for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++)
     st = tally_cel_env_declare(e->cel, VARIABLES[i], t_strlen(VARIABLES[i]), NULL);
+  if (st == TALLY_OK) st = tally_cel_checker_new(alloc, &e->checker);
+  static const tally_cel_field SCORES[] = {{"bot", "int"}, {"free_trial_abuse", "int"}};
+  for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++) {
+    if (i == 5) st = tally_cel_checker_declare_object(e->checker, "riskScores", "tally.RiskScores", SCORES, 2, NULL);
+    else st = tally_cel_checker_declare(e->checker, VARIABLES[i], "string", NULL);
+  }
   if (st != TALLY_OK) {
     t_cond_env_free(alloc, e);
     return st;
@@ -43,15 +51,22 @@ tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
 
 void t_cond_env_free(const tally_allocator *alloc, t_cond_env *env) {
   if (!env) return;
+  tally_cel_checker_free(env->checker);
   tally_cel_env_free(env->cel);
   t_free(alloc, env, sizeof *env);
 }
 
 tally_status t_rule_cond_compile(const tally_allocator *alloc, const t_cond_env *env, const char *src, size_t len,
                                  t_rule_cond **out, tally_error *err) {
+  /* Checked first: a misspelt field or a comparison of an int with a
+  ** string is reported at save time, with its position. */
+  tally_cel_check_result *res = NULL;
+  tally_status st = tally_cel_check(env->checker, src, len, "bool", &res, err);
+  tally_cel_check_result_free(res);
+  if (st != TALLY_OK) return st;
   t_rule_cond *c = t_calloc(alloc, 1, sizeof *c);
   if (!c) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  tally_status st = tally_cel_compile(env->cel, src, len, &c->prog, err);
+  st = tally_cel_compile(env->cel, src, len, &c->prog, err);
   if (st != TALLY_OK) {
     t_free(alloc, c, sizeof *c);
     return st;
