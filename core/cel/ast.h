@@ -100,6 +100,9 @@ struct t_cel_expr {
       t_cel_expr *result;
     } comp;
   } u;
+  uint32_t height;     /* 1 for leaves, else 1 + the tallest child; the
+                          parser bounds it (t_cel_parse_options.max_depth),
+                          so recursive passes over the AST are bounded */
 };
 
 /*
