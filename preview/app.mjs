@@ -29,25 +29,20 @@ const FIELDS = {
 const isScore = (f) => f.startsWith("riskScores.");
 
 // ---- state ---------------------------------------------------------------------
-const state = {
-  defaultAction: "allow",
-  rules: [
-    { id: "block-disposable", displayName: "Disposable domains", priority: 100, action: "reject", enabled: true,
-      condition: 'emailDomain in ["mailinator.com", "tempmail.com", "10minutemail.com", "guerrillamail.com", "yopmail.com", "trashmail.de"]' },
-    { id: "staff", displayName: "Staff accounts", priority: 95, action: "allow", enabled: true, condition: 'emailDomain == "acme.io"' },
-    { id: "bots", displayName: "Almost certainly a bot", priority: 90, action: "reject", enabled: true, condition: "riskScores.bot > 90" },
-    { id: "digits-only", displayName: "Digits-only mailbox", priority: 80, action: "restrict", enabled: true, condition: 'email.matches("^[0-9]+@")' },
-    { id: "trial-abuse", displayName: "Free-trial abuse", priority: 70, action: "restrict", enabled: true, condition: "riskScores.free_trial_abuse >= 70" },
-    { id: "plus-address", displayName: "Plus addressing", priority: 60, action: "log", enabled: true, condition: 'email.contains("+")' },
-    { id: "review-countries", displayName: "Password sign-ups to review", priority: 50, action: "restrict", enabled: true,
-      condition: 'countryCode in ["RU", "CN"] && authMethod == "password"' },
-    { id: "github-oauth", displayName: "GitHub OAuth", priority: 40, action: "log", enabled: true, condition: 'authMethod == "oauth" && oauthProvider == "github"' },
-    { id: "trusted-passkeys", displayName: "Passkeys with a low bot score", priority: 30, action: "allow", enabled: true,
-      condition: 'authMethod == "passkey" && riskScores.bot < 20' },
-    { id: "risky-combo", displayName: "Bot and abuse together", priority: 20, action: "reject", enabled: true,
-      condition: "riskScores.bot > 50 && riskScores.free_trial_abuse > 50" },
-  ],
-};
+// The rule set being edited; starts as examples/signup-rules.json (ten typical rules).
+const state = { defaultAction: "allow", rules: [] };
+
+async function loadDefaultRules() {
+  const res = await fetch(new URL("../examples/signup-rules.json", import.meta.url));
+  if (!res.ok) throw new Error(`cannot load examples/signup-rules.json (HTTP ${res.status})`);
+  const set = await res.json();
+  state.defaultAction = set.defaultAction ?? "allow";
+  state.rules = Object.entries(set.rules).map(([id, r]) => ({
+    id, displayName: r.displayName ?? "", priority: r.priority ?? 0, action: r.action?.type ?? "log",
+    enabled: r.enabled ?? false, condition: r.condition ?? "",
+  }));
+  $("#default-action").value = state.defaultAction;
+}
 let sample = { batch: null, rows: [], name: "" };
 let scheduled = false;
 
@@ -389,6 +384,7 @@ async function main() {
     if (f) useSample(await f.text(), f.name);
   });
   $("#sample-bundled").addEventListener("click", () => loadBundled());
+  await loadDefaultRules();
   renderRules();
   $("#bill-request").value = JSON.stringify(defaultBillRequest(), null, 1);
   $("#bill-run").addEventListener("click", computeBill);
