@@ -801,11 +801,37 @@ static void t_chk__resolve(t_chk *c, const t_cel_expr *e, const t_cel_function *
   t_chk__set_type(c, e, result);
 }
 
+/*
+** obj["field"] on an object type with a constant key is read as obj.field:
+** hosts hand objects over as string-keyed maps, and the sign-up rules spec
+** treats riskScores["bot"] as riskScores.bot. An unknown constant key is an
+** undefined field, as with the dot. Returns false when not that case.
+*/
+static bool t_chk__index_object_field(t_chk *c, const t_cel_expr *e) {
+  if (e->u.call.nargs != 2 || !t_str_eq_cstr(e->u.call.function, "_[_]")) return false;
+  const t_cel_expr *obj = e->u.call.args[0], *key = e->u.call.args[1];
+  if (key->kind != T_CEL_CONST || key->u.c.kind != T_CEL_CONST_STRING) return false;
+  const t_type *t = t_chk__subst(c, t_chk__type_of(c, obj), false);
+  if (t->kind != T_TYPE_STRUCT) return false;
+  const t_cel_object *o = t_chk__object(c, t->name);
+  if (!o) return false;
+  for (size_t i = 0; i < o->fields.len; i++) {
+    if (t_str_eq(o->fields.items[i].name, key->u.c.v.s)) {
+      t_chk__set_type(c, e, o->fields.items[i].type);
+      return true;
+    }
+  }
+  t_chk__error(c, key->offset, "undefined field '%S'", key->u.c.v.s);
+  t_chk__set_type(c, e, &t_type_error);
+  return true;
+}
+
 static void t_chk__check_call(t_chk *c, const t_cel_expr *e) {
   t_str fname = e->u.call.function;
   for (size_t i = 0; i < e->u.call.nargs && !t_chk__failed(c); i++) t_chk__check(c, e->u.call.args[i]);
   if (t_chk__failed(c)) return;
   const t_cel_expr *target = e->u.call.target;
+  if (!target && t_chk__index_object_field(c, e)) return;
   if (!target) {
     const t_cel_function *fn = t_chk__lookup_function(c, fname);
     if (!fn) {
