@@ -6,6 +6,7 @@
 #include "condition.h"
 #include "tally/cel.h"
 #include "tally/cel_check.h"
+#include "../cel/value.h"
 #include "../util/error.h"
 #include "../util/mem.h"
 
@@ -22,6 +23,8 @@ struct t_cond_scratch {
   tally_cel_context *ctx;
   const t_signup_ctx *bound;   /* the sign-up whose values the context holds */
   bool stale;                  /* bound changed since the values were made */
+  bool named;                  /* the names are bound: later sign-ups rebind in place */
+  t_cel_val *bot, *fta;        /* the riskScores map's values, updated in place */
 };
 
 /* ORDER CONTEXT: the sign-up context of signup-rules.md. */
@@ -35,6 +38,7 @@ tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
   tally_status st = tally_cel_env_new(alloc, &e->cel);
   for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++)
     st = tally_cel_env_declare(e->cel, VARIABLES[i], t_strlen(VARIABLES[i]), NULL);
+  if (st == TALLY_OK) st = tally_cel_env_enable(e->cel, TALLY_CEL_LIB_NETWORK, NULL); /* cidr(...).containsIP(ip) */
   if (st == TALLY_OK) st = tally_cel_checker_new(alloc, &e->checker);
   static const tally_cel_field SCORES[] = {{"bot", "int"}, {"free_trial_abuse", "int"}};
   for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++) {
@@ -103,31 +107,48 @@ void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx) {
   s->stale = true;
 }
 
+/*
+** Binding is deferred to the first condition evaluated for a sign-up. The
+** names and the riskScores map are made once per scratch; each sign-up then
+** rebinds the same names to strings it owns (valid UTF-8, checked when the
+** context was derived) without copying them, and updates the scores in
+** place, so the per-sign-up cost is a handful of stores.
+*/
 static tally_status bind_str(t_cond_scratch *s, const char *name, t_str v, tally_error *err) {
-  return tally_cel_context_bind(s->ctx, name, t_strlen(name), tally_cel_value_string(s->ctx, v.ptr, v.len), err);
+  t_cel_val x = t_cel_string(v);
+  return tally_cel_context_bind(s->ctx, name, t_strlen(name), &x, err);
 }
 
-/* Binding is deferred to the first condition evaluated for a sign-up. */
+static tally_status bind_names(t_cond_scratch *s, tally_error *err) {
+  tally_cel_value *scores = tally_cel_value_map(s->ctx);
+  if (!scores) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  tally_status st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "bot", 3),
+                                         tally_cel_value_int(s->ctx, 0), err);
+  if (st == TALLY_OK)
+    st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "free_trial_abuse", 16),
+                              tally_cel_value_int(s->ctx, 0), err);
+  if (st == TALLY_OK) st = tally_cel_context_bind(s->ctx, "riskScores", 10, scores, err);
+  if (st != TALLY_OK) return st;
+  s->bot = (t_cel_val *)t_cel_map_get_str(scores->u.m, T_STR("bot"));
+  s->fta = (t_cel_val *)t_cel_map_get_str(scores->u.m, T_STR("free_trial_abuse"));
+  s->named = true;
+  return TALLY_OK;
+}
+
 static tally_status bind_now(t_cond_scratch *s, tally_error *err) {
   const t_signup_ctx *c = s->bound;
-  tally_cel_context_clear(s->ctx);
   tally_status st;
+  if (!s->named && (st = bind_names(s, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "email", c->email, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "emailDomain", c->email_domain, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "authMethod", c->auth_method, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "oauthProvider", c->oauth_provider, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "countryCode", c->country_code, err)) != TALLY_OK) return st;
   if ((st = bind_str(s, "ip", c->ip, err)) != TALLY_OK) return st;
-  tally_cel_value *scores = tally_cel_value_map(s->ctx);
-  if (!scores) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "bot", 3),
-                            tally_cel_value_int(s->ctx, c->bot), err);
-  if (st == TALLY_OK)
-    st = tally_cel_map_insert(s->ctx, scores, tally_cel_value_string(s->ctx, "free_trial_abuse", 16),
-                              tally_cel_value_int(s->ctx, c->free_trial_abuse), err);
-  if (st == TALLY_OK) st = tally_cel_context_bind(s->ctx, "riskScores", 10, scores, err);
-  if (st == TALLY_OK) s->stale = false;
-  return st;
+  *s->bot = t_cel_int(c->bot);
+  *s->fta = t_cel_int(c->free_trial_abuse);
+  s->stale = false;
+  return TALLY_OK;
 }
 
 int t_rule_cond_eval(const t_rule_cond *cond, t_cond_scratch *s, tally_error *err) {

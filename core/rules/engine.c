@@ -122,6 +122,14 @@ tally_status t_rules_derive(tally_rules_scratch *s, const tally_signup *in, t_si
     return t_error_set(err, TALLY_ERR_INPUT, "riskScores.bot must be an integer from 0 to 100");
   if (in->free_trial_abuse < 0 || in->free_trial_abuse > 100)
     return t_error_set(err, TALLY_ERR_INPUT, "riskScores.free_trial_abuse must be an integer from 0 to 100");
+  /* Conditions see these strings without a copy: they must be valid UTF-8. */
+  static const char *const NAMES[] = {"email", "authMethod", "oauthProvider", "countryCode", "ip"};
+  const tally_text *texts[] = {&in->email, &in->auth_method, &in->oauth_provider, &in->country_code, &in->ip};
+  for (size_t i = 0; i < T_ARRAY_LEN(NAMES); i++) {
+    t_str t = text_of(*texts[i]);
+    if (t_utf8_validate(t.ptr, t.len) != t.len)
+      return t_error_set(err, TALLY_ERR_INPUT, "\"%s\" is not valid UTF-8", NAMES[i]);
+  }
   ctx->email = normalise_email(&s->email, text_of(in->email));
   if (s->email.failed) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   ctx->email_domain = T_STR("");
