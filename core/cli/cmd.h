@@ -17,7 +17,8 @@
 #include "../util/mem.h"
 #include "../util/json.h"
 
-typedef struct t_cli t_cli;
+/* The same object as the public tally_cli (tally/cli.h). */
+typedef struct tally_cli t_cli;
 
 typedef enum t_flag_kind {
   T_FLAG_BOOL,   /* --summary                       */
@@ -62,5 +63,18 @@ TALLY_INTERNAL bool t_cli_flag(t_cli *cli, const char *name, t_str *value);
 ** is raw JSON members inserted after "message" (e.g. "\"ruleId\":\"x\"").
 */
 TALLY_INTERNAL void t_cli_write_error(t_cli *cli, const tally_error *err, uint64_t line_no, const char *extra);
+
+/*
+** The registry (commands.c): every command of the tool, in usage order.
+** To add one, see the comment at the top of commands.c.
+*/
+TALLY_INTERNAL extern const t_cmd *const t_cli_commands[];
+TALLY_INTERNAL extern const size_t t_cli_command_count;
+
+/* Replaces the registry for one run (tests); call before tally_cli_args. */
+TALLY_INTERNAL void t_cli_use_commands(t_cli *cli, const t_cmd *const *cmds, size_t n);
+
+/* The 1-based number of the input line being processed (0 in finish). */
+TALLY_INTERNAL uint64_t t_cli_line_no(t_cli *cli);
 
 #endif

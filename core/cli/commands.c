@@ -16,6 +16,7 @@
 
 extern const t_cmd t_cmd_json_format;
 extern const t_cmd t_cmd_cel_run;
+extern const t_cmd t_cmd_cel_check;
 extern const t_cmd t_cmd_bill;
 extern const t_cmd t_cmd_price;
 extern const t_cmd t_cmd_ledger_balance;
@@ -27,6 +28,7 @@ extern const t_cmd t_cmd_rules_tree;
 const t_cmd *const t_cli_commands[] = {
   &t_cmd_json_format,
   &t_cmd_cel_run,
+  &t_cmd_cel_check,
   &t_cmd_bill,
   &t_cmd_price,
   &t_cmd_ledger_balance,
