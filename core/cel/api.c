@@ -4,6 +4,7 @@
 */
 #include "cel/program.h"
 #include "cel/ext.h"
+#include "cel/checker.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/utf8.h"
@@ -43,6 +44,8 @@ void tally_cel_env_free(tally_cel_env *env) {
   for (size_t i = 0; i < env->decls.len; i++) t_free(a, (void *)env->decls.items[i].ptr, env->decls.items[i].len + 1);
   t_vec_free(a, &env->decls);
   if (env->container.ptr) t_free(a, (void *)env->container.ptr, env->container.len + 1);
+  if (env->result_type.ptr) t_free(a, (void *)env->result_type.ptr, env->result_type.len + 1);
+  tally_cel_checker_free(env->checker);
   tally_allocator copy = *a;
   t_free(&copy, env, sizeof *env);
 }
@@ -57,7 +60,98 @@ tally_status tally_cel_env_declare(tally_cel_env *env, const char *name, size_t 
     t_free(&env->alloc, p, len + 1);
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   }
+  if (env->checker) return tally_cel_checker_declare(env->checker, p, "dyn", err);
   return TALLY_OK;
+}
+
+/*
+** The checker of a typed env, made on first use with what the env already
+** holds, so that declarations may come in any order.
+*/
+static tally_status api__checker(tally_cel_env *env, tally_error *err) {
+  if (env->checker) return TALLY_OK;
+  tally_cel_checker *chk;
+  if (tally_cel_checker_new(&env->alloc, &chk)) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  tally_cel_checker_set_libraries(chk, env->libs);
+  tally_status st = TALLY_OK;
+  if (env->container.ptr) st = tally_cel_checker_set_container(chk, env->container.ptr, err);
+  for (size_t i = 0; i < env->decls.len && !st; i++) st = tally_cel_checker_declare(chk, env->decls.items[i].ptr, "dyn", err);
+  if (st) {
+    tally_cel_checker_free(chk);
+    return st;
+  }
+  env->checker = chk;
+  return TALLY_OK;
+}
+
+/* The name's own (NUL-terminated) copy, held in env->decls. */
+static tally_status api__typed_name(tally_cel_env *env, const char *name, size_t len, const char **out,
+                                    tally_error *err) {
+  if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
+  tally_status st = api__checker(env, err);
+  if (st) return st;
+  for (size_t i = 0; i < env->decls.len; i++) {
+    if (t_str_eq(env->decls.items[i], (t_str){name, len})) {
+      *out = env->decls.items[i].ptr;
+      return TALLY_OK;
+    }
+  }
+  char *p = t_strndup(&env->alloc, name, len);
+  if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  if (!t_vec_push(&env->alloc, &env->decls, ((t_str){p, len}))) {
+    t_free(&env->alloc, p, len + 1);
+    return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  }
+  *out = p;
+  return TALLY_OK;
+}
+
+/*
+** A name declared untyped before is dyn in the checker: a typed
+** declaration of it replaces that, anything else conflicts.
+*/
+static void api__forget_dyn(tally_cel_checker *chk, const char *name) {
+  t_str n = {name, t_strlen(name)};
+  for (size_t i = 0; i < chk->vars.len; i++) {
+    if (t_str_eq(chk->vars.items[i].name, n) && chk->vars.items[i].type->kind == T_TYPE_DYN) {
+      chk->vars.items[i] = chk->vars.items[--chk->vars.len];
+      return;
+    }
+  }
+}
+
+tally_status tally_cel_env_declare_typed(tally_cel_env *env, const char *name, size_t len, const char *type,
+                                         tally_error *err) {
+  const char *n = NULL;
+  tally_status st = api__typed_name(env, name, len, &n, err);
+  if (st) return st;
+  api__forget_dyn(env->checker, n);
+  return tally_cel_checker_declare(env->checker, n, type, err);
+}
+
+tally_status tally_cel_env_declare_type(tally_cel_env *env, const char *type_name, const tally_cel_field *fields,
+                                        size_t nfields, tally_error *err) {
+  tally_status st = api__checker(env, err);
+  if (st) return st;
+  return tally_cel_checker_declare_type(env->checker, type_name, fields, nfields, err);
+}
+
+tally_status tally_cel_env_declare_object(tally_cel_env *env, const char *name, size_t len, const char *type_name,
+                                          const tally_cel_field *fields, size_t nfields, tally_error *err) {
+  tally_status st = tally_cel_env_declare_type(env, type_name, fields, nfields, err);
+  if (st) return st;
+  return tally_cel_env_declare_typed(env, name, len, type_name, err);
+}
+
+tally_status tally_cel_env_set_result_type(tally_cel_env *env, const char *type, tally_error *err) {
+  if (env->result_type.ptr) t_free(&env->alloc, (void *)env->result_type.ptr, env->result_type.len + 1);
+  env->result_type = (t_str){NULL, 0};
+  if (!type) return TALLY_OK;
+  size_t n = t_strlen(type);
+  char *p = t_strndup(&env->alloc, type, n);
+  if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  env->result_type = (t_str){p, n};
+  return api__checker(env, err);
 }
 
 tally_status tally_cel_env_set_container(tally_cel_env *env, const char *name, size_t len, tally_error *err) {
@@ -65,6 +159,7 @@ tally_status tally_cel_env_set_container(tally_cel_env *env, const char *name, s
   if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   if (env->container.ptr) t_free(&env->alloc, (void *)env->container.ptr, env->container.len + 1);
   env->container = (t_str){p, name ? len : 0};
+  if (env->checker) return tally_cel_checker_set_container(env->checker, p, err);
   return TALLY_OK;
 }
 
@@ -74,10 +169,14 @@ tally_status tally_cel_env_enable(tally_cel_env *env, unsigned libs, tally_error
   if (libs & ~(unsigned)T_CEL_EXT_ALL_LIBS)
     return t_error_set(err, TALLY_ERR_USAGE, "unknown CEL library flags 0x%x", libs & ~(unsigned)T_CEL_EXT_ALL_LIBS);
   env->libs |= libs;
+  if (env->checker) tally_cel_checker_set_libraries(env->checker, env->libs);
   return TALLY_OK;
 }
 
-void tally_cel_env_disable(tally_cel_env *env, unsigned libs) { env->libs &= ~libs; }
+void tally_cel_env_disable(tally_cel_env *env, unsigned libs) {
+  env->libs &= ~libs;
+  if (env->checker) tally_cel_checker_set_libraries(env->checker, env->libs);
+}
 
 void tally_cel_env_set_limits(tally_cel_env *env, const tally_cel_limits *limits) { env->limits = *limits; }
 
@@ -125,6 +224,27 @@ tally_status t_cel_program_new(const tally_cel_env *env, const char *src, size_t
   return TALLY_OK;
 }
 
+#ifdef T_CEL_HAVE_PARSER
+/*
+** Type-checks the parsed AST of a typed env. The per-node types live in a
+** scratch arena: the compiled program does not keep them.
+*/
+static tally_status api__check(const tally_cel_env *env, tally_cel_program *prog, const t_cel_ast *ast,
+                               tally_error *err) {
+  t_arena tmp;
+  t_arena_init(&tmp, &prog->alloc, 8192);
+  const t_type *expected = NULL;
+  tally_status s = TALLY_OK;
+  if (env->result_type.ptr)
+    s = t_type_parse(&tmp, env->result_type.ptr, env->result_type.len, t_cel_checker_has_object, env->checker,
+                     &expected, err);
+  t_cel_checked checked;
+  if (s == TALLY_OK) s = t_cel_check_ast(env->checker, &tmp, ast, expected, &checked, err);
+  t_arena_free(&tmp);
+  return s;
+}
+#endif
+
 tally_status tally_cel_compile(const tally_cel_env *env, const char *src, size_t len, tally_cel_program **out,
                                tally_error *err) {
   tally_cel_program *prog;
@@ -138,6 +258,7 @@ tally_status tally_cel_compile(const tally_cel_env *env, const char *src, size_t
   opts.disable_macros = env->no_macros;
   opts.max_source_len = prog->limits.max_source_len;
   s = t_cel_parse(&prog->arena, prog->source, prog->source_len, &opts, &ast, err);
+  if (s == TALLY_OK && env->checker && !env->dynamic) s = api__check(env, prog, &ast, err);
   if (s == TALLY_OK) s = t_cel_compile_ast(env, prog, &ast, err);
 #else
   s = t_error_set(err, TALLY_ERR_PARSE, "the CEL parser is not built in");

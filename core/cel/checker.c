@@ -826,8 +826,49 @@ static bool t_chk__index_object_field(t_chk *c, const t_cel_expr *e) {
   return true;
 }
 
+/*
+** cel.block([e0, e1, ...], r) and cel.index(i) (the bindings extension's
+** blocks, compiled as nested bindings in compile.c): e_i is typed with
+** e0..e_{i-1} in scope as "@index<k>". Returns false for other calls.
+*/
+static bool t_chk__check_block(t_chk *c, const t_cel_expr *e) {
+  const t_cel_expr *target = e->u.call.target;
+  if (!target || target->kind != T_CEL_IDENT || !t_str_eq_cstr(target->u.ident.name, "cel") ||
+      t_chk__lookup_local(c, T_STR("cel")) || e->u.call.nargs < 1)
+    return false;
+  t_str fname = e->u.call.function;
+  const t_cel_expr *a0 = e->u.call.args[0];
+  char name[32];
+  if (t_str_eq_cstr(fname, "index") && e->u.call.nargs == 1) {
+    const t_cel_var *v = NULL;
+    if (a0->kind == T_CEL_CONST && a0->u.c.kind == T_CEL_CONST_INT && a0->u.c.v.i >= 0)
+      v = t_chk__lookup_local(c, (t_str){name, t_snprintf(name, sizeof name, "@index%lld", (long long)a0->u.c.v.i)});
+    if (!v) t_chk__error(c, e->offset, "cel.index() outside of its cel.block");
+    t_chk__set_type(c, e, v ? v->type : &t_type_error);
+    return true;
+  }
+  if (!t_str_eq_cstr(fname, "block") || e->u.call.nargs != 2 || a0->kind != T_CEL_LIST) return false;
+  size_t outer = c->nlocals;
+  for (size_t i = 0; i < a0->u.list.nelems && !t_chk__failed(c); i++) {
+    t_chk__check(c, a0->u.list.elems[i]);
+    if (t_chk__failed(c)) break;
+    size_t len = t_snprintf(name, sizeof name, "@index%zu", i);
+    char *copy = t_arena_strndup(c->ar, name, len);
+    if (!copy) {
+      t_chk__oom(c);
+      break;
+    }
+    t_chk__push_local(c, (t_str){copy, len}, t_chk__type_of(c, a0->u.list.elems[i]));
+  }
+  t_chk__check(c, e->u.call.args[1]);
+  c->nlocals = outer;
+  if (!t_chk__failed(c)) t_chk__set_type(c, e, t_chk__subst(c, t_chk__type_of(c, e->u.call.args[1]), false));
+  return true;
+}
+
 static void t_chk__check_call(t_chk *c, const t_cel_expr *e) {
   t_str fname = e->u.call.function;
+  if (t_chk__check_block(c, e)) return;
   for (size_t i = 0; i < e->u.call.nargs && !t_chk__failed(c); i++) t_chk__check(c, e->u.call.args[i]);
   if (t_chk__failed(c)) return;
   const t_cel_expr *target = e->u.call.target;

@@ -332,8 +332,66 @@ static int compile__ext_qualified(compile__state *cs, const t_cel_expr *e, const
   return fn;
 }
 
+/*
+** cel.block([e0, e1, ...], r) of the bindings extension (block_ext):
+** written out as nested cel.bind comprehensions, binding e_i to
+** "@index<i>" in turn, so that cel.index(i) is a local variable.
+*/
+static t_cel_node *compile__block(compile__state *cs, const t_cel_expr *e, int depth) {
+  const t_cel_expr *list = e->u.call.args[0];
+  if (list->kind != T_CEL_LIST || list->u.list.noptional)
+    return compile__fail(cs, TALLY_ERR_CHECK, e->offset, "cel.block() needs a list literal of expressions");
+  t_cel_expr *empty = t_arena_calloc(cs->ar, sizeof *empty), *no = t_arena_calloc(cs->ar, sizeof *no);
+  if (!empty || !no) return compile__nomem(cs);
+  empty->kind = T_CEL_LIST;
+  empty->offset = e->offset;
+  no->kind = T_CEL_CONST;
+  no->offset = e->offset;
+  no->u.c.kind = T_CEL_CONST_BOOL;
+  const t_cel_expr *body = e->u.call.args[1];
+  for (size_t i = list->u.list.nelems; i-- > 0;) {
+    char name[32];
+    size_t len = t_snprintf(name, sizeof name, "@index%zu", i);
+    t_cel_expr *c = t_arena_calloc(cs->ar, sizeof *c), *step = t_arena_calloc(cs->ar, sizeof *step);
+    char *copy = t_arena_strndup(cs->ar, name, len);
+    if (!c || !step || !copy) return compile__nomem(cs);
+    step->kind = T_CEL_IDENT;
+    step->offset = e->offset;
+    step->u.ident.name = (t_str){copy, len};
+    c->kind = T_CEL_COMPREHENSION;
+    c->offset = e->offset;
+    c->u.comp.iter_var = T_STR("#unused");
+    c->u.comp.iter_range = empty;
+    c->u.comp.accu_var = step->u.ident.name;
+    c->u.comp.accu_init = list->u.list.elems[i];
+    c->u.comp.loop_cond = no;
+    c->u.comp.loop_step = step;
+    c->u.comp.result = (t_cel_expr *)body;
+    body = c;
+  }
+  return compile__expr(cs, body, depth + 1);
+}
+
+/* cel.index(i) inside a cel.block. */
+static t_cel_node *compile__block_index(compile__state *cs, const t_cel_expr *e) {
+  const t_cel_expr *a = e->u.call.args[0];
+  char name[32];
+  size_t len = a->kind == T_CEL_CONST && a->u.c.kind == T_CEL_CONST_INT && a->u.c.v.i >= 0
+                   ? t_snprintf(name, sizeof name, "@index%lld", (long long)a->u.c.v.i) : 0;
+  const compile__scope *sc = len ? compile__local(cs, (t_str){name, len}) : NULL;
+  if (!sc) return compile__fail(cs, TALLY_ERR_CHECK, e->offset, "cel.index() outside of its cel.block");
+  t_cel_node *n = compile__node(cs, T_OP_LOCAL, e->offset);
+  if (n) n->u.slot = sc->slot;
+  return n;
+}
+
 static t_cel_node *compile__call(compile__state *cs, const t_cel_expr *e, int depth) {
   t_str fname = e->u.call.function;
+  if (e->u.call.target && e->u.call.target->kind == T_CEL_IDENT && t_str_eq_cstr(e->u.call.target->u.ident.name, "cel") &&
+      (cs->env->libs & TALLY_CEL_LIB_BINDINGS) && !compile__local(cs, T_STR("cel"))) {
+    if (t_str_eq_cstr(fname, "block") && e->u.call.nargs == 2) return compile__block(cs, e, depth);
+    if (t_str_eq_cstr(fname, "index") && e->u.call.nargs == 1) return compile__block_index(cs, e);
+  }
   const t_cel_expr *target = e->u.call.target;
   size_t nargs = e->u.call.nargs + (target ? 1 : 0);
   t_cel_op op = T_OP_CALL;
@@ -473,6 +531,49 @@ static t_cel_node *compile__comp(compile__state *cs, const t_cel_expr *e, int de
   return n;
 }
 
+/*
+** The optional syntax becomes calls of the optionals extension (see
+** ext_optional.c): a.?b is "_?._"(a, "b"), [?x] "@optlist" and {?k: v}
+** "@optmap" (keys and values alternating), with the optional positions
+** flagged in u.call.regex.
+*/
+static t_cel_node *compile__optional(compile__state *cs, const t_cel_expr *e, int depth) {
+  const char *name = e->kind == T_CEL_SELECT ? "_?._" : e->kind == T_CEL_LIST ? "@optlist" : "@optmap";
+  size_t count = e->kind == T_CEL_SELECT ? 2 : e->kind == T_CEL_LIST ? e->u.list.nelems : 2 * e->u.map.nentries;
+  int fn = t_cel_ext_lookup(cs->env->libs, (t_str){name, t_strlen(name)}, false, count, NULL);
+  if (fn < 0)
+    return compile__fail(cs, TALLY_ERR_CHECK, e->offset, "optional syntax needs the optionals extension library");
+  t_cel_node *n = compile__node(cs, T_OP_CALL, e->offset);
+  if (!n) return NULL;
+  n->fn = (uint16_t)fn;
+  n->n = (uint32_t)count;
+  if (!(n->u.call.args = compile__array(cs, count))) return NULL;
+  uint8_t *flags = t_arena_calloc(cs->ar, count ? count : 1);
+  if (!flags) return compile__nomem(cs);
+  n->u.call.regex = flags;
+  if (e->kind == T_CEL_SELECT) {
+    if (!(n->u.call.args[0] = compile__expr(cs, e->u.select.operand, depth + 1))) return NULL;
+    t_cel_node *f = compile__node(cs, T_OP_CONST, e->offset);
+    if (!f) return NULL;
+    f->u.c = t_cel_string(e->u.select.field);
+    n->u.call.args[1] = f;
+  } else if (e->kind == T_CEL_LIST) {
+    for (size_t i = 0; i < e->u.list.noptional; i++)
+      if (e->u.list.optional_indices[i] < count) flags[e->u.list.optional_indices[i]] = 1;
+    for (size_t i = 0; i < count; i++)
+      if (!(n->u.call.args[i] = compile__expr(cs, e->u.list.elems[i], depth + 1))) return NULL;
+  } else {
+    for (size_t i = 0; i < e->u.map.nentries; i++) {
+      const t_cel_entry *en = &e->u.map.entries[i];
+      flags[i] = en->optional;
+      if (!(n->u.call.args[2 * i] = compile__expr(cs, en->key, depth + 1))) return NULL;
+      if (!(n->u.call.args[2 * i + 1] = compile__expr(cs, en->value, depth + 1))) return NULL;
+    }
+  }
+  if (compile__all_const(n->u.call.args, count)) return compile__fold(cs, n);
+  return n;
+}
+
 static t_cel_node *compile__expr(compile__state *cs, const t_cel_expr *e, int depth) {
   if (depth > T_CEL_MAX_DEPTH)
     return compile__fail(cs, TALLY_ERR_LIMIT, e->offset, "expression nests too deeply (limit is %d)", T_CEL_MAX_DEPTH);
@@ -502,8 +603,7 @@ static t_cel_node *compile__expr(compile__state *cs, const t_cel_expr *e, int de
     return compile__name(cs, e, depth);
   }
   case T_CEL_SELECT:
-    if (e->u.select.optional)
-      return compile__fail(cs, TALLY_ERR_CHECK, e->offset, "optional field selection needs the optionals extension");
+    if (e->u.select.optional) return compile__optional(cs, e, depth);
     if (compile__is_name_chain(cs, e)) return compile__name(cs, e, depth);
     n = compile__node(cs, e->u.select.test_only ? T_OP_HAS : T_OP_SELECT, e->offset);
     if (!n) return NULL;
@@ -513,8 +613,7 @@ static t_cel_node *compile__expr(compile__state *cs, const t_cel_expr *e, int de
     return n;
   case T_CEL_CALL: return compile__call(cs, e, depth);
   case T_CEL_LIST:
-    if (e->u.list.noptional)
-      return compile__fail(cs, TALLY_ERR_CHECK, e->offset, "optional list elements need the optionals extension");
+    if (e->u.list.noptional) return compile__optional(cs, e, depth);
     n = compile__node(cs, T_OP_LIST, e->offset);
     if (!n) return NULL;
     n->n = (uint32_t)e->u.list.nelems;
@@ -524,6 +623,8 @@ static t_cel_node *compile__expr(compile__state *cs, const t_cel_expr *e, int de
     if (compile__all_const(n->u.call.args, n->n)) return compile__fold(cs, n);
     return n;
   case T_CEL_MAP: {
+    for (size_t i = 0; i < e->u.map.nentries; i++)
+      if (e->u.map.entries[i].optional) return compile__optional(cs, e, depth);
     n = compile__node(cs, T_OP_MAP, e->offset);
     if (!n) return NULL;
     size_t count = e->u.map.nentries;

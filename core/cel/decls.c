@@ -19,6 +19,7 @@
 #define MATH T_CEL_LIB_MATH
 #define ENC T_CEL_LIB_ENCODERS
 #define OPT T_CEL_LIB_OPTIONALS
+#define NET T_CEL_LIB_NETWORK
 
 #define CMP(op, name)                                                                             \
   {op, name "_bool", false, "bb>b", STD}, {op, name "_int64", false, "ii>b", STD},                  \
@@ -232,6 +233,28 @@ const t_cel_decl_row t_cel_decl_rows[] = {
   {"unwrapOpt", "optional_unwrapOpt", true, "LOV>LV", OPT},
   {"first", "list_first", true, "LV>OV", OPT},
   {"last", "list_last", true, "LV>OV", OPT},
+  /* Extension: network (ext_network.c); P is net.IP, C net.CIDR. */
+  {"cidr", "string_to_cidr", false, "s>C", NET},
+  {"containsCIDR", "cidr_contains_cidr", true, "CC>b", NET},
+  {"containsCIDR", "cidr_contains_cidr_string", true, "Cs>b", NET},
+  {"containsIP", "cidr_contains_ip_ip", true, "CP>b", NET},
+  {"containsIP", "cidr_contains_ip_string", true, "Cs>b", NET},
+  {"family", "ip_family", true, "P>i", NET},
+  {"ip", "string_to_ip", false, "s>P", NET},
+  {"ip", "cidr_ip", true, "C>P", NET},
+  {"ip.isCanonical", "ip_is_canonical", false, "s>b", NET},
+  {"isCIDR", "is_cidr", false, "s>b", NET},
+  {"isGlobalUnicast", "ip_is_global_unicast", true, "P>b", NET},
+  {"isIP", "is_ip", false, "s>b", NET},
+  {"isLinkLocalMulticast", "ip_is_link_local_multicast", true, "P>b", NET},
+  {"isLinkLocalUnicast", "ip_is_link_local_unicast", true, "P>b", NET},
+  {"isLoopback", "ip_is_loopback", true, "P>b", NET},
+  {"isMask", "cidr_is_mask", true, "C>b", NET},
+  {"isUnspecified", "ip_is_unspecified", true, "P>b", NET},
+  {"masked", "cidr_masked", true, "C>C", NET},
+  {"prefixLength", "cidr_prefix_length", true, "C>i", NET},
+  {"string", "cidr_to_string", false, "C>s", NET},
+  {"string", "ip_to_string", false, "P>s", NET},
 };
 
 const size_t t_cel_decl_row_count = T_ARRAY_LEN(t_cel_decl_rows);
@@ -245,6 +268,7 @@ const t_cel_decl_type t_cel_decl_types[] = {
   {"int", "i", STD}, {"list", "LA", STD}, {"map", "MAB", STD}, {"null_type", "n", STD}, {"string", "s", STD},
   {"google.protobuf.Timestamp", "t", STD}, {"type", "T", STD}, {"uint", "u", STD},
   {"optional_type", "OV", OPT},
+  {"net.IP", "P", NET}, {"net.CIDR", "C", NET},
 };
 
 const size_t t_cel_decl_type_count = T_ARRAY_LEN(t_cel_decl_types);
@@ -273,6 +297,8 @@ const t_type *t_cel_decl_decode(t_arena *ar, const char **p) {
   case 'L': return t_type_list(ar, t_cel_decl_decode(ar, p));
   case 'O': return t_type_optional(ar, t_cel_decl_decode(ar, p));
   case 'Y': return t_type_type_of(ar, t_cel_decl_decode(ar, p));
+  case 'P': return t_type_opaque(ar, T_STR("net.IP"), NULL, 0);
+  case 'C': return t_type_opaque(ar, T_STR("net.CIDR"), NULL, 0);
   case 'M': {
     const t_type *k = t_cel_decl_decode(ar, p);
     if (!k) return NULL;

@@ -7,6 +7,7 @@
 ** and @not_strictly_false can never absorb them.
 */
 #include "cel/program.h"
+#include "cel/ext.h"
 #include "util/buf.h"
 
 /*
@@ -89,6 +90,7 @@ t_cel_val t_cel_select(t_cel_eval *st, t_cel_val v, t_str field, bool test_only,
     return *r;
   }
   if (v.kind == T_CEL_V_ERROR) return v;
+  if (v.kind == T_CEL_V_OPTIONAL) return t_cel_opt_select(st, v, field, test_only, offset);
   return t_cel_error(st, offset, "type '%s' does not support field selection", t_cel_type_name_of(v));
 }
 

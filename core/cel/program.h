@@ -33,6 +33,12 @@ struct tally_cel_env {
   bool no_macros;
   tally_cel_limits limits;
   unsigned libs;             /* extension libraries (TALLY_CEL_LIB_*) enabled, see ext.h */
+  /*
+  ** Made by the first typed declaration (api.c): from then on every
+  ** compilation is checked first, untyped names being dyn there.
+  */
+  struct tally_cel_checker *checker;
+  t_str result_type;         /* owned; the type a checked expression must have, or empty */
 };
 
 /*

@@ -300,6 +300,7 @@ static void stdlib__key_text(t_cel_val k, char *out, size_t cap) {
 static t_cel_val stdlib__index(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {
   t_cel_val x = a[0], k = a[1];
   char kt[T_DBL_FMT_MAX + 200];
+  if (x.kind == T_CEL_V_OPTIONAL) return t_cel_opt_index(st, n, x, k);
   if (x.kind == T_CEL_V_LIST) {
     int64_t i;
     if (k.kind == T_CEL_V_INT) i = k.u.i;

@@ -4,9 +4,9 @@
 // known-failures.txt (with its reason); a listed case that passes fails the
 // test too, so that the list only shrinks.
 //
-// Selected files: cases.mjs CORE_FILES. Extension files (string_ext,
-// math_ext, optionals, bindings_ext, block_ext, encoders_ext, network_ext)
-// belong to a later issue and are not selected yet.
+// Selected files: cases.mjs CORE_FILES, the core language and the extension
+// libraries (string_ext, math_ext, encoders_ext, optionals, bindings_ext,
+// block_ext; network_ext is only in the newer suite, see run-cases.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";

@@ -79,9 +79,37 @@ TALLY_API void tally_cel_env_set_limits(tally_cel_env *env, const tally_cel_limi
 TALLY_API void tally_cel_env_set_macros(tally_cel_env *env, bool enabled);
 
 /*
-** Function libraries. The standard library is always on; the extension
-** libraries of cel-go come with a later release: asking for one that is
-** not built in is TALLY_ERR_USAGE.
+** Typed declarations (type names as in tally/cel_check.h: "string",
+** "map(string, int)", a declared object type's name). The first one turns
+** checking on for the env: tally_cel_compile then parses, type-checks and
+** compiles, and a type error is TALLY_ERR_CHECK with its position.
+** Variables declared with tally_cel_env_declare are dyn there. An env
+** without typed declarations compiles unchecked, as before. Redeclaring a
+** name with another type is TALLY_ERR_USAGE. The checker sees the
+** libraries enabled on the env (tally_cel_env_enable), as the evaluator.
+*/
+struct tally_cel_field;
+TALLY_API tally_status tally_cel_env_declare_typed(tally_cel_env *env, const char *name, size_t len,
+                                                   const char *type, tally_error *err);
+/* An object type with typed fields (fields: name/type pairs of tally/cel_check.h). */
+TALLY_API tally_status tally_cel_env_declare_type(tally_cel_env *env, const char *type_name,
+                                                  const struct tally_cel_field *fields, size_t nfields,
+                                                  tally_error *err);
+/* Both: the object type and a variable of it. */
+TALLY_API tally_status tally_cel_env_declare_object(tally_cel_env *env, const char *name, size_t len,
+                                                    const char *type_name, const struct tally_cel_field *fields,
+                                                    size_t nfields, tally_error *err);
+/*
+** The type every expression must have ("bool" for a condition; NULL
+** clears it). Turns checking on; dyn passes, checked at run time.
+*/
+TALLY_API tally_status tally_cel_env_set_result_type(tally_cel_env *env, const char *type, tally_error *err);
+
+/*
+** Function libraries. The standard library is always on; cel-go's
+** extension libraries (core/cel/ext_*.c) are off until enabled, as in
+** cel-go; an unknown flag is TALLY_ERR_USAGE. BINDINGS adds cel.block
+** (cel.bind is a parser macro and always there).
 */
 #define TALLY_CEL_LIB_STD        0x01u
 #define TALLY_CEL_LIB_STRINGS    0x02u  /* charAt, indexOf, split, format ... */
@@ -100,8 +128,9 @@ TALLY_API void tally_cel_env_disable(tally_cel_env *env, unsigned libs);
 /* ** {====== Programs */
 
 /*
-** Parses and compiles src[0..len). Errors: TALLY_ERR_PARSE (syntax),
-** TALLY_ERR_CHECK (undeclared variable or function, wrong argument count),
+** Parses and compiles src[0..len) (checking types first when the env has
+** typed declarations). Errors: TALLY_ERR_PARSE (syntax), TALLY_ERR_CHECK
+** (undeclared variable or function, wrong argument count or types),
 ** TALLY_ERR_LIMIT, TALLY_ERR_NOMEM; err carries the position.
 */
 TALLY_API tally_status tally_cel_compile(const tally_cel_env *env, const char *src, size_t len,

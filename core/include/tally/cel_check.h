@@ -42,7 +42,7 @@ typedef struct tally_cel_check_result tally_cel_check_result;
 ** of cel.h (one set of flags for checker and evaluator); all on by default.
 */
 #define TALLY_CEL_LIB_STANDARD TALLY_CEL_LIB_STD
-#define TALLY_CEL_LIB_ALL 0x1fu
+#define TALLY_CEL_LIB_ALL 0x5fu  /* std, strings, math, encoders, optionals, network */
 
 /* A field of an object type: name and type string (both NUL-terminated). */
 typedef struct tally_cel_field {
