@@ -84,7 +84,7 @@ TALLY_API void tally_cel_env_set_macros(tally_cel_env *env, bool enabled);
 ** checking on for the env: tally_cel_compile then parses, type-checks and
 ** compiles, and a type error is TALLY_ERR_CHECK with its position.
 ** Variables declared with tally_cel_env_declare are dyn there. An env
-** without typed declarations compiles unchecked, as before. Redeclaring a
+** without typed declarations, or set dynamic, compiles unchecked, as before. Redeclaring a
 ** name with another type is TALLY_ERR_USAGE. The checker sees the
 ** libraries enabled on the env (tally_cel_env_enable), as the evaluator.
 */
