@@ -17,6 +17,7 @@
 ** Every generated node takes the offset of the macro call's '('.
 */
 #include "parser_impl.h"
+#include "../util/buf.h"
 
 #define ACCU "@result"
 /* The accumulator's historic name, which iteration variables may not take. */
@@ -266,6 +267,24 @@ static t_cel_expr *expand(t_cel_parser *p, size_t off, t_cel_expr *target, t_str
       step = filtered(p, off, filter, step);
       return t_cel__comp(p, off, v1, v2, target, accu_name, init, t_cel__bool(p, off, true), step, accu(p, off));
     }
+  }
+  /*
+  ** cel.iterVar(i, j) and cel.accuVar(i, j) name the variables of the
+  ** comprehensions inside a cel.block (cel-go's block extension writes
+  ** them); they become the identifiers "@it:i:j" and "@ac:i:j", so the
+  ** enclosing macro sees a plain variable name.
+  */
+  if (!(off_sets & T_CEL_MACROS_BIND) && n == 2 && target->kind == T_CEL_IDENT &&
+      t_str_eq_cstr(target->u.ident.name, "cel") &&
+      (t_str_eq_cstr(name, "iterVar") || t_str_eq_cstr(name, "accuVar"))) {
+    for (int i = 0; i < 2; i++)
+      if (args[i]->kind != T_CEL_CONST || args[i]->u.c.kind != T_CEL_CONST_INT || args[i]->u.c.v.i < 0)
+        return t_cel__fail(p, TALLY_ERR_PARSE, args[i]->offset, "cel.%S() takes two non-negative int literals", name);
+    char *buf = t_arena_alloc(p->ar, 48);
+    if (!buf) return t_cel__fail(p, TALLY_ERR_NOMEM, off, "out of memory");
+    size_t len = t_snprintf(buf, 48, "@%s:%lld:%lld", name.ptr[0] == 'i' ? "it" : "ac",
+                            (long long)args[0]->u.c.v.i, (long long)args[1]->u.c.v.i);
+    return t_cel__ident(p, off, (t_str){buf, len});
   }
   if (!(off_sets & T_CEL_MACROS_BIND) && n == 3 && t_str_eq_cstr(name, "bind") && target->kind == T_CEL_IDENT &&
       t_str_eq_cstr(target->u.ident.name, "cel")) {
