@@ -5,14 +5,13 @@
 */
 #include "condition.h"
 #include "tally/cel.h"
-#include "tally/cel_check.h"
+#include "tally/cel_check.h" /* tally_cel_field */
 #include "../cel/value.h"
 #include "../util/error.h"
 #include "../util/mem.h"
 
 struct t_cond_env {
-  tally_cel_env *cel;
-  tally_cel_checker *checker;  /* the context's declared types */
+  tally_cel_env *cel;          /* the context's declared types: compiling checks */
 };
 
 struct t_rule_cond {
@@ -36,15 +35,16 @@ tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
   t_cond_env *e = t_calloc(alloc, 1, sizeof *e);
   if (!e) return TALLY_ERR_NOMEM;
   tally_status st = tally_cel_env_new(alloc, &e->cel);
-  for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++)
-    st = tally_cel_env_declare(e->cel, VARIABLES[i], t_strlen(VARIABLES[i]), NULL);
-  if (st == TALLY_OK) st = tally_cel_env_enable(e->cel, TALLY_CEL_LIB_NETWORK, NULL); /* cidr(...).containsIP(ip) */
-  if (st == TALLY_OK) st = tally_cel_checker_new(alloc, &e->checker);
+  /* Typed declarations make every compile a check first: a misspelt field
+  ** or a comparison of an int with a string is reported at save time. */
   static const tally_cel_field SCORES[] = {{"bot", "int"}, {"free_trial_abuse", "int"}};
   for (size_t i = 0; st == TALLY_OK && i < T_ARRAY_LEN(VARIABLES); i++) {
-    if (i == 5) st = tally_cel_checker_declare_object(e->checker, "riskScores", "tally.RiskScores", SCORES, 2, NULL);
-    else st = tally_cel_checker_declare(e->checker, VARIABLES[i], "string", NULL);
+    size_t n = t_strlen(VARIABLES[i]);
+    if (i == 5) st = tally_cel_env_declare_object(e->cel, VARIABLES[i], n, "tally.RiskScores", SCORES, 2, NULL);
+    else st = tally_cel_env_declare_typed(e->cel, VARIABLES[i], n, "string", NULL);
   }
+  if (st == TALLY_OK) st = tally_cel_env_set_result_type(e->cel, "bool", NULL);
+  if (st == TALLY_OK) st = tally_cel_env_enable(e->cel, TALLY_CEL_LIB_NETWORK, NULL); /* cidr(...).containsIP(ip) */
   if (st != TALLY_OK) {
     t_cond_env_free(alloc, e);
     return st;
@@ -55,22 +55,15 @@ tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
 
 void t_cond_env_free(const tally_allocator *alloc, t_cond_env *env) {
   if (!env) return;
-  tally_cel_checker_free(env->checker);
   tally_cel_env_free(env->cel);
   t_free(alloc, env, sizeof *env);
 }
 
 tally_status t_rule_cond_compile(const tally_allocator *alloc, const t_cond_env *env, const char *src, size_t len,
                                  t_rule_cond **out, tally_error *err) {
-  /* Checked first: a misspelt field or a comparison of an int with a
-  ** string is reported at save time, with its position. */
-  tally_cel_check_result *res = NULL;
-  tally_status st = tally_cel_check(env->checker, src, len, "bool", &res, err);
-  tally_cel_check_result_free(res);
-  if (st != TALLY_OK) return st;
   t_rule_cond *c = t_calloc(alloc, 1, sizeof *c);
   if (!c) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  st = tally_cel_compile(env->cel, src, len, &c->prog, err);
+  tally_status st = tally_cel_compile(env->cel, src, len, &c->prog, err);
   if (st != TALLY_OK) {
     t_free(alloc, c, sizeof *c);
     return st;
