@@ -10,6 +10,9 @@
 //   regex             build/bench/regex_bench + bench/regex-vs-js.mjs
 //   ledger, billing   build/bench/ledger_bench, build/bench/billing_bench,
 //                     bench/billing_bench.mjs
+//   rules             build/bench/rules_bench + bench/rules-bench.mjs: the ten-rule
+//                     set of examples/ over 100,000 sign-ups, natively and in
+//                     wasm, beside @marcbachmann/cel-js running the same walk
 //   size              tally.wasm raw and gzip
 //
 // A peer that cannot be built or run here (no Go, no cargo, no network) is
@@ -17,7 +20,7 @@
 // reported with its error. Go and Rust build outside the repository (in the
 // system's temporary directory).
 //
-// usage: node bench/run.mjs [--quick] [--only=cel,node,regex,ledger,billing,size]
+// usage: node bench/run.mjs [--quick] [--only=cel,node,regex,ledger,billing,rules,size]
 //   --quick: 3 passes and small ledger/billing sizes (a smoke run);
 //   --quick and --only write bench/results/partial.*.tmp instead of latest.*;
 //   TALLY_BUILD_ROOT: the build directory (default build).
@@ -181,6 +184,24 @@ if (want("billing")) {
   else results.skipped.billing_wasm = js.reason;
 }
 
+if (want("rules")) {
+  log("rules");
+  const n = quick ? 10000 : 100000;
+  const signups = join(tmp, `signups-${n}.jsonl`);
+  if (!existsSync(signups)) {
+    const g = run(process.execPath, [join(root, "tools", "gen-signups.mjs"), String(n), "42"]);
+    if (g.ok) writeFileSync(signups, g.stdout);
+  }
+  const rulesFile = join(root, "examples", "signup-rules.json");
+  const reps = quick ? "3" : "5";
+  const r = run(benchBin("rules_bench"), [rulesFile, signups, reps]);
+  if (r.ok) results.rules = { native: jsonLines(r.stdout).at(-1) };
+  else results.skipped.rules = r.reason;
+  const js = run(process.execPath, [join(root, "bench", "rules-bench.mjs"), rulesFile, signups, reps], { env: { TALLY_WASM: wasmPath } });
+  if (js.ok) (results.rules ??= {}).wasm = jsonLines(js.stdout).at(-1);
+  else results.skipped.rules_wasm = js.reason;
+}
+
 if (want("size")) {
   if (existsSync(wasmPath)) {
     const bytes = readFileSync(wasmPath);
@@ -293,6 +314,16 @@ if (results.regex) {
     table(["pattern", "bytes", "match", "DFA", "ns/byte", "NFA"], results.regex.cases.map((c) =>
       [`\`${c.pattern.length > 30 ? c.pattern.slice(0, 27) + "..." : c.pattern}\``, String(c.bytes), String(c.match), fmtUs(c.ns / 1000), (c.ns / c.bytes).toFixed(2), fmtUs(c.ns_nfa / 1000)]));
   }
+}
+if (results.rules) {
+  const nat = results.rules.native, w = results.rules.wasm;
+  md.push("## Sign-up rules", "");
+  md.push(`The ten-rule set of \`examples/signup-rules.json\` over ${(nat ?? w)?.signups ?? "?"} generated sign-ups. Single: one call per raw sign-up (context derived, rules walked). Batch: contexts derived once, all rules over all sign-ups in one call (the preview's workload). cel-js runs the same conditions and walk in JavaScript on prepared contexts.`, "");
+  table(["host", "single sign-up", "batch", "sign-ups × rules / s", "cel-js single", "cel-js prepared (sign-ups × rules / s)", "batch / cel-js"], [
+    ["native", nat ? fmtUs(nat.single_ns_per_signup / 1000) : "–", nat ? `${nat.batch_ms.toFixed(1)} ms` : "–", fmtRate(nat?.signup_rules_per_s), "", "", ""],
+    ["wasm (Node)", w ? fmtUs(w.tally.single_us_per_signup) : "–", w ? `${w.tally.batch_ms.toFixed(1)} ms` : "–", fmtRate(w?.tally.batch_signup_rules_per_s),
+      w ? fmtUs(w.celJs.single_us_per_signup) : "–", fmtRate(w?.celJs.prepared_signup_rules_per_s), fmtX(w?.ratio_batch_vs_celjs_prepared)],
+  ]);
 }
 if (results.ledger) md.push("## Ledger", "", "```", results.ledger.table, "```", "");
 if (results.billing) {
