@@ -20,7 +20,7 @@
 // reported with its error. Go and Rust build outside the repository (in the
 // system's temporary directory).
 //
-// usage: node bench/run.mjs [--quick] [--only=cel,node,regex,ledger,billing,rules,size]
+// usage: node bench/run.mjs [--quick] [--only=cel,node,regex,ledger,billing,rules,check,size]
 //   --quick: 3 passes and small ledger/billing sizes (a smoke run);
 //   --quick and --only write bench/results/partial.*.tmp instead of latest.*;
 //   TALLY_BUILD_ROOT: the build directory (default build).
@@ -202,6 +202,13 @@ if (want("rules")) {
   else results.skipped.rules_wasm = js.reason;
 }
 
+if (want("check")) {
+  log("check");
+  const r = run(benchBin("check_bench"), []);
+  if (r.ok) results.check = jsonLines(r.stdout);
+  else results.skipped.check = r.reason;
+}
+
 if (want("size")) {
   if (existsSync(wasmPath)) {
     const bytes = readFileSync(wasmPath);
@@ -324,6 +331,12 @@ if (results.rules) {
     ["wasm (Node)", w ? fmtUs(w.tally.single_us_per_signup) : "–", w ? `${w.tally.batch_ms.toFixed(1)} ms` : "–", fmtRate(w?.tally.batch_signup_rules_per_s),
       w ? fmtUs(w.celJs.single_us_per_signup) : "–", fmtRate(w?.celJs.prepared_signup_rules_per_s), fmtX(w?.ratio_batch_vs_celjs_prepared)],
   ]);
+}
+if (results.check?.length) {
+  md.push("## Type checking", "");
+  md.push("Parsing alone against parsing plus checking (against the sign-up context, result bool) of a 10-clause sign-up rule, best of 5 runs of 20,000 (build/bench/check_bench):", "");
+  table(["rule", "bytes", "parse", "check (beyond parsing)", "check / parse"], results.check.map((c) =>
+    [c.name, String(c.bytes), fmtUs(c.parse_us), fmtUs(c.check_us), fmtX(c.check_vs_parse)]));
 }
 if (results.ledger) md.push("## Ledger", "", "```", results.ledger.table, "```", "");
 if (results.billing) {

@@ -1206,6 +1206,9 @@ tally_status tally_cel_check(const tally_cel_checker *chk, const char *src, size
     st = t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
     goto fail;
   }
+  /* References come in source order: positions are found in one pass. */
+  size_t at = 0;
+  uint32_t at_line = 1, at_col = 1;
   for (size_t i = 0; i < res->checked.nrefs; i++) {
     const t_cel_check_ref *r = &res->checked.refs[i];
     char *path = t_arena_strndup(&res->ar, r->path.ptr, r->path.len);
@@ -1217,7 +1220,14 @@ tally_status tally_cel_check(const tally_cel_checker *chk, const char *src, size
     res->refs[i].path = path;
     res->refs[i].offset = r->offset;
     res->refs[i].length = r->length;
-    t_locate(src, len, r->offset, &res->refs[i].line, &res->refs[i].column);
+    if (r->offset < at) at = 0, at_line = 1, at_col = 1;
+    for (size_t end = r->offset < len ? r->offset : len; at < end; at++) {
+      unsigned char ch = (unsigned char)src[at];
+      if (ch == '\n') at_line++, at_col = 1;
+      else if ((ch & 0xC0) != 0x80) at_col++;
+    }
+    res->refs[i].line = at_line;
+    res->refs[i].column = at_col;
   }
   *out = res;
   return st;
