@@ -293,6 +293,29 @@ static void call(unparser *u, const t_cel_expr *e) {
   args(u, a, n);
 }
 
+
+/*
+** The identifiers "@it:i:j" and "@ac:i:j" are what the parser makes of
+** cel.iterVar(i, j) and cel.accuVar(i, j) (the block extension's names):
+** they are written back in that form, which parses again.
+*/
+static void unparse_ident(unparser *u, t_str name) {
+  if (name.len > 4 && name.ptr[0] == '@' && (name.ptr[1] == 'i' || name.ptr[1] == 'a') && name.ptr[3] == ':') {
+    const char *colon = NULL;
+    for (size_t i = 4; i < name.len; i++)
+      if (name.ptr[i] == ':') { colon = name.ptr + i; break; }
+    if (colon) {
+      t_buf_puts(u->b, name.ptr[1] == 'i' ? "cel.iterVar(" : "cel.accuVar(");
+      t_buf_append(u->b, name.ptr + 4, (size_t)(colon - (name.ptr + 4)));
+      t_buf_puts(u->b, ", ");
+      t_buf_append(u->b, colon + 1, (size_t)(name.ptr + name.len - colon - 1));
+      t_buf_putc(u->b, ')');
+      return;
+    }
+  }
+  t_buf_append(u->b, name.ptr, name.len);
+}
+
 static void node(unparser *u, const t_cel_expr *e) {
   if (u->status) return;
   const t_cel_expr *mc = macro_call(u, e);
@@ -307,7 +330,7 @@ static void node(unparser *u, const t_cel_expr *e) {
   }
   switch (e->kind) {
     case T_CEL_CONST: constant(u, e); break;
-    case T_CEL_IDENT: t_buf_append(u->b, e->u.ident.name.ptr, e->u.ident.name.len); break;
+    case T_CEL_IDENT: unparse_ident(u, e->u.ident.name); break;
     case T_CEL_SELECT:
       if (e->u.select.test_only) {
         t_buf_puts(u->b, "has(");

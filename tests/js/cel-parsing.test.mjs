@@ -113,7 +113,8 @@ for (const [name, st] of [["comprehension", comprehensionSuite], ["checking", ch
 // Every conformance expression parses with our default options (all
 // extension macros, optional syntax) and survives an unparse round trip,
 // except where cel-go's parser fails as well (the case then carries an
-// `error`; these are cel.block tests written with cel.iterVar names).
+// `error`). cel.iterVar(i, j) / cel.accuVar(i, j) parse to the identifiers
+// @it:i:j / @ac:i:j and unparse back to the calls.
 test("cel-spec conformance expressions parse and round-trip", { skip: !existsSync(driver) && `no driver at ${driver}` }, () => {
   const cases = flatten(conformanceSuite).filter((c) => !c.original.disableMacros);
   const answers = runDriver(cases.map((c) => ({ expr: c.original.expr, unparse: true })));
