@@ -2,6 +2,7 @@
 // browser, over recent sign-ups with the very core the backend runs.
 import { load, runCli } from "../js-bindings/index.mjs";
 import { RuleSet, SignupBatch, validateRules, conditionToTree, treeToCondition } from "../js-bindings/rules.mjs";
+import { Billing } from "../js-bindings/billing.mjs";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {
@@ -269,11 +270,20 @@ async function computeBill() {
     $("#bill-error").textContent = `request: ${e.message}`;
     return;
   }
-  const { stdout, stderr } = await runCli(["bill"], JSON.stringify(req) + "\n");
-  if (stderr) { $("#bill-error").textContent = stderr; return; }
-  const statement = JSON.parse(stdout.trim().split("\n")[0] || "{}");
+  // The statement with its per-window figures, from the same core as `tally bill`.
+  let statement;
+  let b;
+  try {
+    b = Billing.open(req);
+    statement = b.statement();
+  } catch (e) {
+    $("#bill-error").textContent = `${e.kind ?? "error"}: ${e.message}`;
+    $("#bill-statement").textContent = "";
+    return;
+  } finally {
+    b?.dispose();
+  }
   $("#bill-statement").textContent = JSON.stringify(statement, null, 2);
-  if (statement.error) { $("#bill-error").textContent = statement.error.message; return; }
   drawWindows(req, statement);
 }
 

@@ -129,3 +129,26 @@ test("re-evaluation time of the 10-rule set over 10,000 sign-ups after an edit (
   const med = times[Math.floor(times.length / 2)];
   console.log(`preview: re-evaluating 10 rules x 10,000 sign-ups in Chromium: ${med.eval.toFixed(1)} ms (evaluation), ${med.refresh.toFixed(1)} ms (validate + compile + evaluate + render), median of 7`);
 });
+
+test("the billing and ledger tabs draw what the core computes", async () => {
+  await page.click('nav button[data-tab="billing"]');
+  await page.waitForFunction(() => document.querySelector("#bill-statement").textContent.includes('"windows"'), null, { timeout: 10000 });
+  const statement = JSON.parse(await page.textContent("#bill-statement"));
+  assert.equal(await page.textContent("#bill-error"), "");
+  assert.equal(statement.windows.length, 10);
+  assert.equal(await page.locator("#bill-chart svg rect").count(), 20); // usage and refresh per window
+  // The same request through the native CLI gives the same statement figures.
+  const req = JSON.parse(await page.inputValue("#bill-request"));
+  const cliStatement = JSON.parse(execFileSync(cli, ["bill"], { input: JSON.stringify(req) + "\n" }).toString());
+  for (const k of ["raw", "refresh", "effective", "overage", "status", "billed", "credits"]) assert.equal(statement[k], cliStatement[k], k);
+
+  await page.click('nav button[data-tab="ledger"]');
+  await page.click("#ledger-run");
+  await page.waitForFunction(() => document.querySelectorAll("#ledger-table tbody tr").length > 5, null, { timeout: 10000 });
+  const rows = await page.$$eval("#ledger-table tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const balanceAt = Object.fromEntries(rows.map((r) => [r[0], r[1]]));
+  // Vector 12 of the ledger spec.
+  assert.deepEqual([5, 10, 20, 25, 35, 40, 44, 45, 46, 47, 48, 60].map((t) => balanceAt[t]),
+    ["-20", "80", "120", "90", "20", "80", "30", "20", "50", "-20", "30", "0"]);
+  await page.screenshot({ path: join(outDir, "preview-ledger.png") });
+});
