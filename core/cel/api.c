@@ -298,8 +298,13 @@ tally_status tally_cel_context_new(const tally_allocator *alloc, tally_cel_conte
   tally_cel_context *ctx = t_calloc(alloc, 1, sizeof *ctx);
   if (!ctx) return TALLY_ERR_NOMEM;
   ctx->alloc = *alloc;
-  t_arena_init(&ctx->bind_arena, &ctx->alloc, 4096);
-  t_arena_init(&ctx->eval_arena, &ctx->alloc, 16384);
+  /*
+  ** Small first chunks (they double as needed, and reset keeps the biggest):
+  ** a sign-up's activation fits in one, and memory-bound workloads hold
+  ** many contexts at once.
+  */
+  t_arena_init(&ctx->bind_arena, &ctx->alloc, 1024);
+  t_arena_init(&ctx->eval_arena, &ctx->alloc, 1024);
   *out = ctx;
   return TALLY_OK;
 }
@@ -322,13 +327,21 @@ void tally_cel_context_clear(tally_cel_context *ctx) {
   t_arena_reset(&ctx->eval_arena);
 }
 
+/* Variable names are short: a byte loop beats a call to the library's memcmp. */
+static inline bool api__name_eq(t_str a, t_str b) {
+  if (a.len != b.len) return false;
+  for (size_t i = 0; i < a.len; i++)
+    if (a.ptr[i] != b.ptr[i]) return false;
+  return true;
+}
+
 const t_cel_binding *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash) {
   if (!ctx || !ctx->nbinds) return NULL;
   size_t mask = ctx->bind_cap - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const t_cel_binding *b = &ctx->binds[i];
     if (!b->name.ptr) return NULL;
-    if (b->hash == hash && t_str_eq(b->name, name)) return b;
+    if (b->hash == hash && api__name_eq(b->name, name)) return b;
   }
 }
 
@@ -529,13 +542,8 @@ tally_status tally_cel_eval(const tally_cel_program *prog, tally_cel_context *ct
     const t_cel_err *e = v.u.err;
     return t_error_at(err, e->code, prog->source, prog->source_len, e->offset, "%s", e->message);
   }
-  tally_cel_value *r = t_arena_alloc(&ctx->eval_arena, sizeof *r);
-  if (!r) {
-    if (ctx->eval_arena.over_limit) return t_error_set(err, TALLY_ERR_LIMIT, "evaluation memory limit exceeded");
-    return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  }
-  *r = v;
-  *out = r;
+  ctx->result = v;
+  *out = &ctx->result;
   return TALLY_OK;
 }
 

@@ -385,6 +385,29 @@ static t_cel_node *compile__block_index(compile__state *cs, const t_cel_expr *e)
   return n;
 }
 
+/* For `x in [constant strings]`: hashes the list once (program.h); false only when out of memory. */
+static bool compile__strset(compile__state *cs, t_cel_node *n) {
+  const t_cel_node *c = n->u.call.args[1];
+  if (c->op != T_OP_CONST || c->u.c.kind != T_CEL_V_LIST) return true;
+  const t_cel_list *l = c->u.c.u.l;
+  if (l->len < 3 || l->len > (1u << 20)) return true;
+  for (size_t i = 0; i < l->len; i++)
+    if (l->items[i].kind != T_CEL_V_STRING) return true;
+  size_t cap = 8;
+  while (cap < l->len * 2) cap *= 2;
+  t_cel_strset *set = t_arena_calloc(cs->ar, sizeof *set + cap * sizeof(uint32_t));
+  if (!set) return compile__nomem(cs) != NULL;
+  set->items = l->items;
+  set->mask = (uint32_t)(cap - 1);
+  for (size_t i = 0; i < l->len; i++) {
+    uint32_t j = t_cel_hash_name(t_cel_sv(l->items[i])) & set->mask;
+    while (set->slots[j]) j = (j + 1) & set->mask;
+    set->slots[j] = (uint32_t)i + 1;
+  }
+  n->u.call.set = set;
+  return true;
+}
+
 static t_cel_node *compile__call(compile__state *cs, const t_cel_expr *e, int depth) {
   t_str fname = e->u.call.function;
   if (e->u.call.target && e->u.call.target->kind == T_CEL_IDENT && t_str_eq_cstr(e->u.call.target->u.ident.name, "cel") &&
@@ -477,6 +500,8 @@ static t_cel_node *compile__call(compile__state *cs, const t_cel_expr *e, int de
       return compile__fail(cs, s == TALLY_ERR_LIMIT ? TALLY_ERR_LIMIT : TALLY_ERR_PARSE,
                            n->u.call.args[nargs - 1]->offset, "%s", rerr.message);
   }
+
+  if (fn == T_FN_IN && nargs == 2 && !compile__strset(cs, n)) return NULL;
 
   /* Partial folding of the logic operators. */
   if (op == T_OP_COND && n->u.call.args[0]->op == T_OP_CONST && n->u.call.args[0]->u.c.kind == T_CEL_V_BOOL)

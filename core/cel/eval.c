@@ -252,14 +252,83 @@ T_CEL_NOINLINE static t_cel_val eval__append(t_cel_eval *st, const t_cel_node *n
   return r;
 }
 
+/* `contains` (stdlib.c has its twin): the first byte is checked inline. */
+static bool eval__find(t_str hay, t_str needle) {
+  if (needle.len == 0) return true;
+  if (needle.len > hay.len) return false;
+  char c0 = needle.ptr[0];
+  for (size_t i = 0, last = hay.len - needle.len; i <= last; i++)
+    if (hay.ptr[i] == c0 && t_memcmp(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1) == 0) return true;
+  return false;
+}
+
+/*
+** The commonest binary calls (comparisons of two ints; equality, prefix,
+** suffix and containment of two strings) answered without the generic
+** dispatch; every other pairing of kinds, errors included, goes through
+** t_cel_call. Results and cost are those of the generic path.
+*/
+static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_val *a, t_cel_val *out) {
+  if (a[0].kind == T_CEL_V_INT && a[1].kind == T_CEL_V_INT) {
+    int64_t x = a[0].u.i, y = a[1].u.i;
+    switch (n->fn) {
+    case T_FN_EQ: *out = t_cel_bool(x == y); return true;
+    case T_FN_NE: *out = t_cel_bool(x != y); return true;
+    case T_FN_LT: *out = t_cel_bool(x < y); return true;
+    case T_FN_LE: *out = t_cel_bool(x <= y); return true;
+    case T_FN_GT: *out = t_cel_bool(x > y); return true;
+    case T_FN_GE: *out = t_cel_bool(x >= y); return true;
+    default: return false;
+    }
+  }
+  if (a[0].kind == T_CEL_V_STRING && a[1].kind == T_CEL_V_STRING) {
+    t_str x = t_cel_sv(a[0]), y = t_cel_sv(a[1]);
+    switch (n->fn) {
+    case T_FN_EQ:
+    case T_FN_NE:
+      if (!t_cel_charge(st, x.len / 64, n->offset)) break;
+      *out = t_cel_bool(t_str_eq(x, y) == (n->fn == T_FN_EQ));
+      return true;
+    case T_FN_STARTS_WITH:
+      if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
+      *out = t_cel_bool(y.len <= x.len && (y.len == 0 || t_memcmp(x.ptr, y.ptr, y.len) == 0));
+      return true;
+    case T_FN_CONTAINS:
+      if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
+      *out = t_cel_bool(eval__find(x, y));
+      return true;
+    case T_FN_ENDS_WITH:
+      if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
+      *out = t_cel_bool(y.len <= x.len && (y.len == 0 || t_memcmp(x.ptr + x.len - y.len, y.ptr, y.len) == 0));
+      return true;
+    default: return false;
+    }
+    *out = st->fatal;
+    return true;
+  }
+  return false;
+}
+
 T_CEL_NOINLINE static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth) {
   t_cel_val tmp[4];
   t_cel_val *args = n->n <= 4 ? tmp : t_arena_alloc(st->ar, n->n * sizeof(t_cel_val));
   if (!args) return t_cel_nomem(st, n->offset);
   for (uint32_t i = 0; i < n->n; i++) {
-    args[i] = t_cel_eval_node(st, n->u.call.args[i], depth + 1);
+    const t_cel_node *an = n->u.call.args[i];
+    /* A constant argument: what t_cel_eval_node would do, without the call. */
+    if (an->op == T_OP_CONST && depth + 1 <= T_CEL_MAX_DEPTH) {
+      if (t_unlikely(++st->cost > st->max_cost)) {
+        t_cel_charge(st, 0, an->offset);
+        return st->fatal;
+      }
+      args[i] = an->u.c;
+    } else {
+      args[i] = t_cel_eval_node(st, an, depth + 1);
+    }
     if (args[i].kind == T_CEL_V_ERROR) return args[i];
   }
+  t_cel_val r;
+  if (n->n == 2 && eval__fast2(st, n, args, &r)) return r;
   return t_cel_call(st, n, args, n->n);
 }
 

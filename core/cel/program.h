@@ -109,7 +109,12 @@ struct t_cel_node {
     } dyn;
     uint32_t slot;
     struct { t_cel_node *operand; t_str field; } sel;
-    struct { t_cel_node **args; const void *regex; uint32_t accu; } call;
+    struct {
+      t_cel_node **args;
+      const void *regex;
+      const struct t_cel_strset *set;  /* `in` over a constant list of strings */
+      uint32_t accu;
+    } call;
     struct { t_cel_node **keys; t_cel_node **vals; } map;
     struct {
       t_cel_node *range, *init, *cond, *step, *result;
@@ -119,6 +124,20 @@ struct t_cel_node {
     const char *msg;
   } u;
 };
+
+/*
+** The strings of a constant list, hashed at compile time, so that
+** `x in ["a", "b", ...]` probes instead of scanning (cel-go's optimizer does
+** the same). Slots hold an index + 1 into items (0 = empty); only a string
+** can equal a string, so other operands keep the generic scan.
+*/
+typedef struct t_cel_strset {
+  const t_cel_val *items;
+  uint32_t mask;
+  uint32_t slots[];
+} t_cel_strset;
+
+TALLY_INTERNAL bool t_cel_strset_has(const t_cel_strset *set, t_str s);
 
 struct tally_cel_program {
   tally_allocator alloc;
@@ -152,6 +171,12 @@ struct tally_cel_context {
   t_cel_val *locals;         /* comprehension slots */
   size_t locals_cap;
   struct tally_regex_cache *re_cache; /* DFA states for `matches`, made on first use */
+  /*
+  ** The last result lives here rather than in the evaluation arena, so that
+  ** an evaluation that allocates nothing never touches (or grows) the arena:
+  ** thousands of pre-bound contexts then stay a few hundred bytes each.
+  */
+  tally_cel_value result;
 };
 
 /* The state of one evaluation. */

@@ -327,10 +327,17 @@ static t_cel_val stdlib__index(t_cel_eval *st, const t_cel_node *n, t_cel_val *a
   BAD();
 }
 
+bool t_cel_strset_has(const t_cel_strset *set, t_str s) {
+  for (uint32_t j = t_cel_hash_name(s) & set->mask; set->slots[j]; j = (j + 1) & set->mask)
+    if (t_str_eq(t_cel_sv(set->items[set->slots[j] - 1]), s)) return true;
+  return false;
+}
+
 static t_cel_val stdlib__in(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {
   t_cel_val x = a[0], c = a[1];
   if (c.kind == T_CEL_V_LIST) {
     if (!t_cel_charge(st, c.u.l->len, n->offset)) return st->fatal;
+    if (n->u.call.set && x.kind == T_CEL_V_STRING) return t_cel_bool(t_cel_strset_has(n->u.call.set, t_cel_sv(x)));
     for (size_t i = 0; i < c.u.l->len; i++) {
       int e = t_cel_equal(x, c.u.l->items[i], 0);
       if (e < 0) return t_cel_fail(st, TALLY_ERR_LIMIT, n->offset, "values nest too deeply");
