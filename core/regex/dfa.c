@@ -67,7 +67,8 @@ tally_status tally_regex_cache_new(const tally_allocator *alloc, size_t max_byte
   t_memset(c, 0, sizeof *c);
   c->alloc = *alloc;
   c->max_bytes = max_bytes ? max_bytes : TALLY_REGEX_CACHE_DEFAULT;
-  t_arena_init(&c->arena, &c->alloc, 16 * 1024);
+  /* Small at first (one cache per evaluation context); the arena doubles as states are added. */
+  t_arena_init(&c->arena, &c->alloc, 2 * 1024);
   c->arena.limit = c->max_bytes;
   *out = c;
   return TALLY_OK;
