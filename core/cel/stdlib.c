@@ -67,18 +67,9 @@ static t_cel_val stdlib__overflow(t_cel_eval *st, size_t offset) {
   return t_cel_error(st, offset, "integer overflow");
 }
 
+/* A new string or bytes value of len bytes, charged and size-checked (shared with the extensions). */
 static t_cel_val stdlib__new_str(t_cel_eval *st, size_t offset, t_cel_kind kind, size_t len, char **out) {
-  if (len > st->max_str)
-    return t_cel_fail(st, TALLY_ERR_LIMIT, offset, "string size limit exceeded (%zu bytes)", st->max_str);
-  if (!t_cel_charge(st, 1 + len / 16, offset)) return st->fatal;
-  char *p = t_arena_alloc(st->ar, len ? len : 1);
-  if (!p) return t_cel_nomem(st, offset);
-  *out = p;
-  t_cel_val v;
-  v.kind = kind;
-  v.u.s = p;
-  v.aux = (uint32_t)len;
-  return v;
+  return t_cel_ext_new_str(st, offset, kind, len, out);
 }
 
 static t_cel_val stdlib__str_copy(t_cel_eval *st, size_t offset, t_cel_kind kind, const char *s, size_t len) {
