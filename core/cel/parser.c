@@ -47,6 +47,14 @@ T_NOINLINE static void *nomem(t_cel_parser *p) { return t_cel__fail(p, TALLY_ERR
 
 t_cel_expr *t_cel__node(t_cel_parser *p, t_cel_expr_kind kind, size_t offset) {
   if (p->status) return NULL;
+  /*
+  ** The depth limit bounds height, not size: a macro that copies its
+  ** target (optMap, optFlatMap) doubles the tree at each link of a chain.
+  ** Node count is bounded by the source length instead.
+  */
+  if (p->next_id >= T_CEL_MAX_NODES_BASE + T_CEL_MAX_NODES_PER_BYTE * p->len)
+    return t_cel__fail(p, TALLY_ERR_LIMIT, offset, "expression too large: more than %zu nodes after macro expansion",
+                       (size_t)(T_CEL_MAX_NODES_BASE + T_CEL_MAX_NODES_PER_BYTE * p->len));
   t_cel_expr *e = t_arena_calloc(p->ar, sizeof *e);
   if (!e) return nomem(p);
   e->kind = kind;

@@ -19,6 +19,9 @@
 
 #define T_CEL_DEFAULT_MAX_SOURCE 100000u
 #define T_CEL_DEFAULT_MAX_DEPTH 250u
+/* Nodes an expression may expand to: base + per source byte (TALLY_ERR_LIMIT past it). */
+#define T_CEL_MAX_NODES_BASE 10000u
+#define T_CEL_MAX_NODES_PER_BYTE 16u
 
 /* Macro families, for t_cel_parse_options.no_macro_sets. */
 enum {

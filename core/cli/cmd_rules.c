@@ -17,13 +17,27 @@ typedef struct eval_state {
   t_rules_summary sum;
 } eval_state;
 
+static tally_status eval_open(t_cli *cli, eval_state *s, t_str file, tally_error *err);
+static void eval_destroy(t_cli *cli, void *state);
+
 static tally_status eval_start(t_cli *cli, void **state, tally_error *err) {
   const tally_allocator *a = t_cli_alloc(cli);
   t_str file;
   if (!t_cli_flag(cli, "--rules", &file)) return t_error_set(err, TALLY_ERR_USAGE, "--rules FILE is required");
   eval_state *s = t_calloc(a, 1, sizeof *s);
   if (!s) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  tally_status st = eval_open(cli, s, file, err);
+  if (st != TALLY_OK) {
+    /* The dispatcher destroys only commands that started. */
+    eval_destroy(cli, s);
+    return st;
+  }
   *state = s;
+  return TALLY_OK;
+}
+
+static tally_status eval_open(t_cli *cli, eval_state *s, t_str file, tally_error *err) {
+  const tally_allocator *a = t_cli_alloc(cli);
   t_str dummy;
   s->summary = t_cli_flag(cli, "--summary", &dummy);
   tally_error lerr;

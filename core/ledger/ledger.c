@@ -164,7 +164,8 @@ static void ledger__to_public(const tally_ledger *l, const ledger__ent *e, tally
   out->has_seq = e->has_seq;
   out->seq = e->seq;
   if (e->has_key) {
-    out->key = l->keys + e->key_off;
+    /* An empty key may have stored no bytes at all: keys is then NULL. */
+    out->key = e->key_len ? l->keys + e->key_off : "";
     out->key_len = e->key_len;
   }
 }
