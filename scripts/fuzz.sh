@@ -5,8 +5,8 @@
 # working corpus in build/fuzz/corpus/<name> seeded from
 # tests/fuzz/corpus/<name> (and, for fuzz_jsonl, the golden inputs).
 #
-# Every run appends a row to tests/fuzz/FUZZLOG.md (date, target, seconds,
-# executions, result); FUZZ_NO_LOG=1 skips that. A crash, leak or timeout
+# Every run appends a row to tests/fuzz/FUZZLOG.md (date, target, seconds
+# actually run, executions, result); FUZZ_NO_LOG=1 skips that. A crash, leak or timeout
 # leaves its reproducer in build/fuzz/<name>-crash-...: copy it to
 # tests/fuzz/regressions/<name>/ (replayed by tests/c/test_fuzz_regressions.c).
 # Environment: FUZZ_ONLY / FUZZ_SECONDS (the same as the arguments),
@@ -65,22 +65,24 @@ for name in "${built[@]}"; do
   echo "== fuzz $name for ${seconds}s"
   out="$B/$name.last.log"
   start=$(date -u +%Y-%m-%dT%H:%MZ)
+  t0=$SECONDS
   echo "   (libFuzzer output: $out)"
   rc=0
   "$B/fuzzers/$name" -max_total_time="$seconds" -max_len=65536 -timeout=25 -rss_limit_mb=2560 \
     -print_final_stats=1 -artifact_prefix="$B/$name-" "${fuzz_args[@]}" "$corpus" > "$out" 2>&1 || rc=$?
   grep -E '^(INFO: (Loaded|seed)|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY|.*runtime error|Test unit written|stat::)' "$out" || true
+  took=$((SECONDS - t0))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -1)
   if [ -z "$execs" ]; then execs=$(grep -oE '^#[0-9]+' "$out" | tail -1 | tr -d '#'); fi
   case $rc in
     0) result=ok ;;
-    *) result="FINDING (exit $rc): $(grep -m1 -oE 'ERROR: [A-Za-z]+: [^ ]+( [^ ]+)?|runtime error: [a-z ]+|deadly signal|timeout after [0-9]+ seconds' "$out" || echo see log), reproducer $(grep -m1 -oE "Test unit written to [^ ]+" "$out" | sed 's/Test unit written to //' || true)"
+    *) result="FINDING (exit $rc): $(grep -m1 -oE 'ERROR: [A-Za-z]+: [^ ]+( [^ ]+)?|runtime error: [a-z ]+|deadly signal|timeout after [0-9]+ seconds' "$out" || echo see log), reproducer $(grep -oE "Test unit written to [^ ]+" "$out" | grep -v slow-unit | tail -1 | sed 's/Test unit written to //' || true)"
        failed=1 ;;
   esac
   echo "== fuzz $name: $result, ${execs:-?} executions"
   if [ -z "${FUZZ_NO_LOG:-}" ]; then
     [ -f "$log" ] || printf '# Fuzz log\n\n| date (UTC) | target | seconds | executions | result |\n|---|---|---|---|---|\n' > "$log"
-    printf '| %s | %s | %s | %s | %s |\n' "$start" "$name" "$seconds" "${execs:-?}" "$result" >> "$log"
+    printf '| %s | %s | %s | %s | %s |\n' "$start" "$name" "$took" "${execs:-?}" "$result" >> "$log"
   fi
 done
 return $failed
