@@ -2,6 +2,7 @@
 ** ruleset.c - loading and validating a rule set (signup-rules.md, "Rule set").
 */
 #include "ruleset.h"
+#include "unicase.h"
 #include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/json.h"
@@ -24,11 +25,7 @@ static bool only_space(t_str s) {
   while (i < s.len) {
     uint32_t cp;
     size_t n = t_utf8_decode(s.ptr + i, s.len - i, &cp);
-    if (!n) return false;
-    if (!(cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-          (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-          cp == 0x3000))
-      return false;
+    if (!n || !t_unicode_is_space(cp)) return false;
     i += n;
   }
   return true;
