@@ -568,6 +568,57 @@ static void skip_lone_comma(t_cel_parser *p, t_cel_tok_kind close) {
   if (t_cel_lex_next(&lx).kind == close) advance(p);
 }
 
+/*
+** The entries of a map literal {k: v, ?k2: v2} or of a message construction
+** Msg{f: v, ?g: w} (is_struct), after the '{'; fills e and seals it.
+*/
+static t_cel_expr *parse_entries(t_cel_parser *p, t_cel_expr *e, size_t open, bool is_struct) {
+  T_VEC(t_cel_entry) ents = {0};
+  const tally_allocator *a = &p->ar->alloc;
+  bool ok = true;
+  skip_lone_comma(p, T_TOK_RBRACE);
+  while (p->tk.kind != T_TOK_RBRACE) {
+    t_cel_entry en;
+    t_memset(&en, 0, sizeof en);
+    if (p->tk.kind == T_TOK_QUESTION) {
+      if (!optional_allowed(p, p->tk.start, "?")) { ok = false; break; }
+      en.optional = true;
+      advance(p);
+    }
+    if (is_struct) {
+      if (p->tk.kind != T_TOK_IDENT && p->tk.kind != T_TOK_ESC_IDENT) {
+        unexpected(p, en.optional ? "a field name" : "a field name or '}'");
+        ok = false;
+        break;
+      }
+      if (!parse_field_name(p, &en.field)) { ok = false; break; }
+    } else if (!(en.key = parse_expr(p))) {
+      ok = false;
+      break;
+    }
+    en.offset = p->tk.start;
+    if (p->tk.kind != T_TOK_COLON) {
+      unexpected(p, is_struct ? "':'" : "':' after a map key");
+      ok = false;
+      break;
+    }
+    advance(p);
+    en.id = ++p->next_id;
+    if (!(en.value = parse_expr(p))) { ok = false; break; }
+    if (!t_vec_push(a, &ents, en)) { nomem(p); ok = false; break; }
+    if (!accept(p, T_TOK_COMMA)) break;
+  }
+  if (ok) ok = expect_close(p, T_TOK_RBRACE, open, true);
+  if (ok && ents.len) {
+    e->u.map.entries = t_arena_alloc(p->ar, ents.len * sizeof *ents.items);
+    if (!e->u.map.entries) ok = false, nomem(p);
+    else t_memcpy(e->u.map.entries, ents.items, ents.len * sizeof *ents.items);
+  }
+  e->u.map.nentries = ents.len;
+  t_vec_free(a, &ents);
+  return ok ? t_cel__seal(p, e) : NULL;
+}
+
 T_NOINLINE static t_cel_expr *parse_message(t_cel_parser *p, bool leading_dot) {
   /* The qualified name, copied without whitespace between the parts. */
   t_buf name;
@@ -589,45 +640,7 @@ T_NOINLINE static t_cel_expr *parse_message(t_cel_parser *p, bool leading_dot) {
   if (!e) return NULL;
   e->u.map.message_name.ptr = msg_name;
   e->u.map.message_name.len = t_strlen(msg_name);
-  T_VEC(t_cel_entry) ents = {0};
-  const tally_allocator *a = &p->ar->alloc;
-  bool ok = true;
-  skip_lone_comma(p, T_TOK_RBRACE);
-  while (ok && p->tk.kind != T_TOK_RBRACE) {
-    t_cel_entry en;
-    t_memset(&en, 0, sizeof en);
-    if (p->tk.kind == T_TOK_QUESTION) {
-      if (!optional_allowed(p, p->tk.start, "?")) { ok = false; break; }
-      en.optional = true;
-      advance(p);
-    }
-    if (p->tk.kind != T_TOK_IDENT && p->tk.kind != T_TOK_ESC_IDENT) {
-      unexpected(p, en.optional ? "a field name" : "a field name or '}'");
-      ok = false;
-      break;
-    }
-    if (!parse_field_name(p, &en.field)) { ok = false; break; }
-    en.offset = p->tk.start;
-    if (p->tk.kind != T_TOK_COLON) {
-      unexpected(p, "':'");
-      ok = false;
-      break;
-    }
-    advance(p);
-    en.id = ++p->next_id;
-    if (!(en.value = parse_expr(p))) { ok = false; break; }
-    if (!t_vec_push(a, &ents, en)) { nomem(p); ok = false; break; }
-    if (!accept(p, T_TOK_COMMA)) break;
-  }
-  if (ok) ok = expect_close(p, T_TOK_RBRACE, open, true);
-  if (ok && ents.len) {
-    e->u.map.entries = t_arena_alloc(p->ar, ents.len * sizeof *ents.items);
-    if (!e->u.map.entries) ok = false, nomem(p);
-    else t_memcpy(e->u.map.entries, ents.items, ents.len * sizeof *ents.items);
-  }
-  e->u.map.nentries = ents.len;
-  t_vec_free(a, &ents);
-  return ok ? t_cel__seal(p, e) : NULL;
+  return parse_entries(p, e, open, true);
 }
 
 T_NOINLINE static t_cel_expr *parse_map(t_cel_parser *p) {
@@ -635,40 +648,7 @@ T_NOINLINE static t_cel_expr *parse_map(t_cel_parser *p) {
   advance(p);
   t_cel_expr *e = t_cel__node(p, T_CEL_MAP, open);
   if (!e) return NULL;
-  T_VEC(t_cel_entry) ents = {0};
-  const tally_allocator *a = &p->ar->alloc;
-  bool ok = true;
-  skip_lone_comma(p, T_TOK_RBRACE);
-  while (p->tk.kind != T_TOK_RBRACE) {
-    t_cel_entry en;
-    t_memset(&en, 0, sizeof en);
-    if (p->tk.kind == T_TOK_QUESTION) {
-      if (!optional_allowed(p, p->tk.start, "?")) { ok = false; break; }
-      en.optional = true;
-      advance(p);
-    }
-    if (!(en.key = parse_expr(p))) { ok = false; break; }
-    en.offset = p->tk.start;
-    if (p->tk.kind != T_TOK_COLON) {
-      unexpected(p, "':' after a map key");
-      ok = false;
-      break;
-    }
-    advance(p);
-    en.id = ++p->next_id;
-    if (!(en.value = parse_expr(p))) { ok = false; break; }
-    if (!t_vec_push(a, &ents, en)) { nomem(p); ok = false; break; }
-    if (!accept(p, T_TOK_COMMA)) break;
-  }
-  if (ok) ok = expect_close(p, T_TOK_RBRACE, open, true);
-  if (ok && ents.len) {
-    e->u.map.entries = t_arena_alloc(p->ar, ents.len * sizeof *ents.items);
-    if (!e->u.map.entries) ok = false, nomem(p);
-    else t_memcpy(e->u.map.entries, ents.items, ents.len * sizeof *ents.items);
-  }
-  e->u.map.nentries = ents.len;
-  t_vec_free(a, &ents);
-  return ok ? t_cel__seal(p, e) : NULL;
+  return parse_entries(p, e, open, false);
 }
 
 T_NOINLINE static t_cel_expr *parse_list(t_cel_parser *p) {
