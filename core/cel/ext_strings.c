@@ -47,16 +47,6 @@ static t_cel_val str__range(t_cel_eval *st, const t_cel_node *n, int64_t i) {
   return t_cel_error(st, n->offset, "index out of range: %lld", (long long)i);
 }
 
-/* Go's unicode.IsSpace. */
-static bool str__space(uint32_t c) {
-  switch (c) {
-  case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0: case 0x1680:
-  case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
-    return true;
-  default: return c >= 0x2000 && c <= 0x200A;
-  }
-}
-
 /* }====================================================== */
 
 /*
@@ -245,23 +235,8 @@ static t_cel_val str_substring(t_cel_eval *st, const t_cel_node *n, t_cel_val *a
 
 static t_cel_val str_trim(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {
   if (a[0].kind != T_CEL_V_STRING) BAD();
-  t_str s = t_cel_sv(a[0]);
-  size_t i = 0, j = s.len;
-  while (i < j) {
-    uint32_t c;
-    size_t w = t_utf8_decode(s.ptr + i, j - i, &c);
-    if (!w || !str__space(c)) break;
-    i += w;
-  }
-  while (j > i) {
-    size_t k = j - 1;
-    while (k > i && ((unsigned char)s.ptr[k] & 0xC0) == 0x80) k--;
-    uint32_t c;
-    size_t w = t_utf8_decode(s.ptr + k, j - k, &c);
-    if (!w || !str__space(c)) break;
-    j = k;
-  }
-  return t_cel_string((t_str){s.ptr + i, j - i});
+  /* Go's strings.TrimSpace, as cel-go: unicode.IsSpace is White_Space. */
+  return t_cel_string(t_utf8_trim_space(t_cel_sv(a[0])));
 }
 
 static t_cel_val str_join(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {

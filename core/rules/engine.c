@@ -84,25 +84,11 @@ void tally_rules_scratch_free(tally_rules_scratch *s) {
 
 /* Trims Unicode white space and lower-cases with the simple mapping. */
 static t_str normalise_email(t_buf *b, t_str in) {
-  size_t start = 0, end = in.len;
-  while (start < end) {
-    uint32_t cp;
-    size_t n = t_utf8_decode(in.ptr + start, end - start, &cp);
-    if (!n || !t_unicode_is_space(cp)) break;
-    start += n;
-  }
-  while (end > start) {
-    size_t k = end - 1;
-    while (k > start && ((unsigned char)in.ptr[k] & 0xC0) == 0x80) k--;
-    uint32_t cp;
-    size_t n = t_utf8_decode(in.ptr + k, end - k, &cp);
-    if (!n || n != end - k || !t_unicode_is_space(cp)) break;
-    end = k;
-  }
+  in = t_utf8_trim_space(in);
   t_buf_clear(b);
-  for (size_t i = start; i < end;) {
+  for (size_t i = 0; i < in.len;) {
     uint32_t cp;
-    size_t n = t_utf8_decode(in.ptr + i, end - i, &cp);
+    size_t n = t_utf8_decode(in.ptr + i, in.len - i, &cp);
     if (!n) { t_buf_putc(b, in.ptr[i]); i++; continue; } /* hosts pass valid UTF-8; keep bytes otherwise */
     char enc[4];
     t_buf_append(b, enc, t_utf8_encode(t_unicode_lower(cp), enc));

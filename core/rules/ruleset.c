@@ -2,7 +2,6 @@
 ** ruleset.c - loading and validating a rule set (signup-rules.md, "Rule set").
 */
 #include "ruleset.h"
-#include "unicase.h"
 #include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/json.h"
@@ -20,16 +19,7 @@ static bool valid_id(t_str id) {
   return true;
 }
 
-static bool only_space(t_str s) {
-  size_t i = 0;
-  while (i < s.len) {
-    uint32_t cp;
-    size_t n = t_utf8_decode(s.ptr + i, s.len - i, &cp);
-    if (!n || !t_unicode_is_space(cp)) return false;
-    i += n;
-  }
-  return true;
-}
+static bool only_space(t_str s) { return t_utf8_trim_space(s).len == 0; }
 
 typedef struct builder {
   const tally_allocator *alloc;

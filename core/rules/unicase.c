@@ -17,10 +17,3 @@ uint32_t t_unicode_lower(uint32_t cp) {
   if (off % r->stride || off / r->stride >= r->count) return cp;
   return (uint32_t)((int32_t)cp + r->delta);
 }
-
-bool t_unicode_is_space(uint32_t cp) {
-  /* PropList.txt White_Space; stable across Unicode versions since 6.3. */
-  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000;
-}

@@ -1,5 +1,5 @@
 /*
-** unicase.h - Unicode simple lower-case mapping and white space, for
+** unicase.h - Unicode simple lower-case mapping, for
 ** normalising e-mail addresses the same way in every host (JavaScript's
 ** toLowerCase uses full mappings and the host's own Unicode version).
 ** The table is generated at build time (tools/gen-lowercase.mjs).
@@ -21,7 +21,5 @@ extern const unsigned t_lower_runs_len;
 extern const char t_unicode_version[];
 
 TALLY_INTERNAL uint32_t t_unicode_lower(uint32_t cp);
-/* Unicode's White_Space property. */
-TALLY_INTERNAL bool t_unicode_is_space(uint32_t cp);
 
 #endif

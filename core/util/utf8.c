@@ -71,3 +71,29 @@ size_t t_utf8_count(const char *s, size_t len) {
     if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
   return n;
 }
+
+bool t_utf8_is_space(uint32_t cp) {
+  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+         cp == 0x3000;
+}
+
+t_str t_utf8_trim_space(t_str s) {
+  size_t start = 0, end = s.len;
+  while (start < end) {
+    uint32_t cp;
+    size_t n = t_utf8_decode(s.ptr + start, end - start, &cp);
+    if (!n || !t_utf8_is_space(cp)) break;
+    start += n;
+  }
+  while (end > start) {
+    size_t k = end - 1;
+    while (k > start && ((unsigned char)s.ptr[k] & 0xC0) == 0x80) k--;
+    uint32_t cp;
+    /* The code point must end exactly at `end`: a stray continuation byte is not space. */
+    size_t n = t_utf8_decode(s.ptr + k, end - k, &cp);
+    if (!n || n != end - k || !t_utf8_is_space(cp)) break;
+    end = k;
+  }
+  return (t_str){s.ptr + start, end - start};
+}

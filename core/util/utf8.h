@@ -18,5 +18,12 @@ TALLY_INTERNAL size_t t_utf8_encode(uint32_t cp, char *out);
 TALLY_INTERNAL size_t t_utf8_validate(const char *s, size_t len);
 /* Number of code points of valid UTF-8 text. */
 TALLY_INTERNAL size_t t_utf8_count(const char *s, size_t len);
+/* Unicode's White_Space property (PropList.txt; stable since Unicode 6.3). */
+TALLY_INTERNAL bool t_utf8_is_space(uint32_t cp);
+/*
+** s without its leading and trailing White_Space code points. Invalid
+** UTF-8 is not white space, so trimming stops there.
+*/
+TALLY_INTERNAL t_str t_utf8_trim_space(t_str s);
 
 #endif

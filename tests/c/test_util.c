@@ -198,6 +198,27 @@ static void test_utf8(void) {
   CHECK_INT(t_utf8_validate("ab\xc3", 3), 2);
   CHECK_INT(t_utf8_validate("ab\xff" "cd", 5), 2);
   CHECK_INT(t_utf8_count("a\xc3\xa9\xf0\x9f\x98\x80", 7), 3);
+
+  /* Trimming White_Space: ASCII, NEL, NBSP, U+2000..U+200A, U+3000; not ZWSP (U+200B). */
+  struct { const char *in, *want; } trims[] = {
+    {" \t\n\v\f\ra b\r\n", "a b"},
+    {"\xc2\x85\xc2\xa0x\xe3\x80\x80", "x"},
+    {"\xe2\x80\x80\xe2\x80\x8ax\xe2\x80\xa8\xe2\x80\xa9", "x"},
+    {"\xe2\x80\x8bx\xe2\x80\x8b", "\xe2\x80\x8bx\xe2\x80\x8b"},
+    {"   ", ""},
+    {"", ""},
+    /* Invalid UTF-8 is not space: trimming stops at a stray continuation byte, */
+    {" \xc2\xa0\x80 ", "\x80"},
+    /* and a trailing NBSP followed by one is kept whole. */
+    {"x\xc2\xa0\x80", "x\xc2\xa0\x80"},
+    {"\xff a", "\xff a"},
+  };
+  for (size_t i = 0; i < T_ARRAY_LEN(trims); i++) {
+    t_str t = t_utf8_trim_space((t_str){trims[i].in, strlen(trims[i].in)});
+    CHECK_INT(t.len, strlen(trims[i].want));
+    CHECK(memcmp(t.ptr, trims[i].want, t.len) == 0);
+  }
+  CHECK(t_utf8_is_space(0x1680) && t_utf8_is_space(0x205F) && !t_utf8_is_space(0x180E) && !t_utf8_is_space(0xFEFF));
 }
 
 static void test_error(void) {
