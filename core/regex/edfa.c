@@ -28,6 +28,15 @@ enum { K_OTHER, K_WORD, K_NL, K_EOT, NKINDS };
 /* A closure may hold at most this many consuming instructions (one mask bit each). */
 #define MAX_CONSUMING 64
 
+/*
+** Instructions visited by all closures together, at most: long chains of
+** assertions or empty loops (up to TALLY_REGEX_MAX_PROGRAM) walked from
+** every state could otherwise cost milliseconds of compile time. Typical
+** patterns visit tens to a few thousand (a \b-delimited list of ten words:
+** 4,200); past the budget (about 0.1 ms of work), the lazy DFA serves.
+*/
+#define MAX_STEPS (1u << 15)
+
 typedef enum { OK, TOO_BIG, NOMEM } build_result;
 
 typedef struct builder {
@@ -48,6 +57,7 @@ typedef struct builder {
   uint64_t *mask;                 /* per class: which consuming instructions accept it */
   uint32_t *touched;              /* the classes with a non-empty mask */
   uint32_t ntouched;
+  uint32_t steps;                 /* instructions visited by closures so far */
   uint32_t empty[2][K_EOT];       /* entry of the empty kernel, by unanchored and kind; UINT32_MAX unknown */
   uint32_t *tmpl;                 /* 4 rows of those entries, by unanchored and matched */
   bool tmpl_made[4];
@@ -125,6 +135,7 @@ static build_result closure(builder *b, uint32_t st, uint32_t ctx, uint32_t *nc,
     uint32_t pc = b->stack[--top];
     uint32_t at = b->sparse[pc];
     if (at < nset && b->dense[at] == pc) continue;
+    if (++b->steps > MAX_STEPS) return TOO_BIG;
     b->sparse[pc] = nset;
     b->dense[nset++] = pc;
     const t_re_inst *in = &prog[pc];

@@ -188,6 +188,20 @@ static void test_bound(void) {
     }
     tally_regex_free(re);
   }
+  /*
+  ** Few states, but each walks a chain of 999 assertions: the construction's
+  ** work budget stops it (compile time stays bounded), the lazy DFA serves.
+  */
+  {
+    const char *pat = "(?:a|b)*a(?:a|b){5}(?:\\B){999}c";
+    tally_regex *slow;
+    CHECK(tally_regex_compile(&A, pat, strlen(pat), 0, &slow, NULL) == TALLY_OK);
+    CHECK(tally_regex_uses_cache(slow));
+    bool m1, m2;
+    CHECK(tally_regex_search(slow, cache, "bbabbbbbc", 9, &m1) == TALLY_OK && m1);
+    CHECK(tally_regex_search(slow, NULL, "bbabbbbb c", 10, &m2) == TALLY_OK && !m2);
+    tally_regex_free(slow);
+  }
   /* Many classes (1549): rows are large, so the byte bound decides before the state bound. */
   tally_regex *re;
   CHECK(tally_regex_compile(&A, "\\pL\\pN\\pL\\pN\\pL\\pN\\pL\\pN", 24, 0, &re, NULL) == TALLY_OK);
