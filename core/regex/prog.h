@@ -139,7 +139,7 @@ struct tally_regex {
   uint32_t nclasses;
   uint32_t ascii_class[128];
   bool has_assert;
-  bool anchor_start;
+  bool anchor_start;       /* every match starts at the text's start (^, \A first) */
   /*
   ** The eager DFA (edfa.c), NULL when the program's DFA is too big: rows
   ** of nclasses + 1 entries (the last for end of text). An entry is the
@@ -150,8 +150,8 @@ struct tally_regex {
   uint32_t *dfa;
   size_t dfa_len;          /* entries */
   uint32_t dfa_states;
-  uint32_t dfa_search;     /* start rows: search (and find from 0), full match */
-  uint32_t dfa_full;       /* every match starts at the text's start (^, \A first) */
+  uint32_t dfa_search;     /* start rows: search (and find from 0), */
+  uint32_t dfa_full;       /* full match */
   uint32_t ngroups;
   char *names;             /* copies of the group names, back to back */
   size_t names_len;

@@ -15,15 +15,14 @@
 ** states and TALLY_REGEX_EAGER_BYTES of table: typical validation and
 ** sign-up patterns), compile builds all of it and searches use it without
 ** any cache (tally_regex_uses_cache() says false): no warm-up, no memory
-** per caller. Otherwise the
-** lazily built DFA keeps its states in a tally_regex_cache, which belongs
-** to one thread at a time (one per evaluation context, say). It may serve
-** any number of regexes, but holds the states of one program at a time
-** (it restarts when given a regex with another pattern or flags), so one
-** cache per hot regex is best. Its memory is bounded (max_bytes); when the
-** states do not fit, the search finishes on the NFA. Passing NULL as the
-** cache runs the NFA (Pike VM) only, unless the regex has its eager DFA:
-** still linear, about ten times slower.
+** per caller. Otherwise the lazily built DFA keeps its states in a
+** tally_regex_cache, which belongs to one thread at a time (one per
+** evaluation context, say). It may serve any number of regexes, but holds
+** the states of one program at a time (it restarts when given a regex
+** with another pattern or flags), so one cache per hot regex is best. Its
+** memory is bounded (max_bytes); when the states do not fit, the search
+** finishes on the NFA. Passing NULL as the cache then runs the NFA (Pike
+** VM) only: still linear, about ten times slower.
 **
 ** Subjects are UTF-8; an invalid byte reads as U+FFFD and consumes one
 ** byte, as in RE2 and Go. Offsets are in bytes.
@@ -60,9 +59,9 @@ extern "C" {
 ** validation patterns need 5 to 60 states of 12 to 60 classes (under
 ** 8 KiB); a list of eight disposable domains 190 states (30 KiB). A
 ** state costs about 0.1 us to build, so a pattern whose DFA explodes
-** spends ~35 us of compile time before falling back; classes come from
-** the pattern's ranges, so \p{L} (1,300 classes) leaves room for a
-** dozen states.
+** spends ~35 us of compile time before falling back (a work budget caps
+** odder cases near 0.2 ms); classes come from the pattern's ranges, so
+** \p{L} (1,300 classes) leaves room for a dozen states.
 */
 #define TALLY_REGEX_EAGER_STATES 256
 #define TALLY_REGEX_EAGER_BYTES (64u << 10)
