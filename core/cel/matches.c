@@ -1,7 +1,8 @@
 /*
 ** matches.c - CEL's `matches` on the RE2-compatible engine of
-** tally/regex.h. A constant pattern is compiled once, with the program;
-** any other pattern is compiled for the call and freed at once.
+** tally/regex.h. A constant pattern is compiled once, with the program
+** (a small one with its whole DFA, shared by every context); any other
+** pattern is compiled for the call and freed at once.
 **
 ** A build without the regex module may define T_CEL_HAVE_REGEX=0:
 ** `matches` then fails with a clear evaluation error.
@@ -50,7 +51,8 @@ t_cel_val t_cel_matches(t_cel_eval *st, const t_cel_node *n, t_str text, t_str p
   tally_regex *own = NULL;
   if (!re) {
     tally_error e;
-    tally_status s = tally_regex_compile(&st->ar->alloc, pattern.ptr, pattern.len, 0, &own, &e);
+    /* Compiled for this call: building its whole DFA would cost more than the search it serves. */
+    tally_status s = tally_regex_compile(&st->ar->alloc, pattern.ptr, pattern.len, TALLY_REGEX_LAZY, &own, &e);
     if (s == TALLY_ERR_NOMEM) return t_cel_nomem(st, n->offset);
     if (s) return t_cel_error(st, n->offset, "invalid regular expression: %s", e.message);
     re = own;
@@ -59,9 +61,13 @@ t_cel_val t_cel_matches(t_cel_eval *st, const t_cel_node *n, t_str text, t_str p
     tally_regex_free(own);
     return st->fatal;
   }
-  /* The context's DFA cache makes repeated matching fast; without one the NFA still runs in linear time. */
+  /*
+  ** A small constant pattern carries its whole DFA and needs no cache. Else
+  ** the context's DFA cache makes repeated matching fast; without one the
+  ** NFA still runs in linear time.
+  */
   tally_regex_cache *cache = NULL;
-  if (st->ctx) {
+  if (st->ctx && tally_regex_uses_cache(re)) {
     if (!st->ctx->re_cache) tally_regex_cache_new(&st->ctx->alloc, 0, &st->ctx->re_cache);
     cache = st->ctx->re_cache;
   }

@@ -216,15 +216,27 @@ static bool build_classes(compiler *c) {
   size_t cap = c->ranges.len + T_ARRAY_LEN(fixed);
   uint32_t *b = t_alloc(c->alloc, cap * sizeof *b);
   if (!b) return fail(c, TALLY_ERR_NOMEM);
+  /*
+  ** ASCII bounds (most of them) go to a bitmap, which sorts and dedupes
+  ** them for free; only the others need sorting.
+  */
+  uint32_t ascii[4] = {0};
   size_t n = 0;
-  for (size_t i = 0; i < T_ARRAY_LEN(fixed); i++) b[n++] = fixed[i];
+#define ADD_BOUND(v) do { uint32_t v_ = (v); if (v_ < 128) ascii[v_ >> 5] |= 1u << (v_ & 31); else b[n++] = v_; } while (0)
+  for (size_t i = 0; i < T_ARRAY_LEN(fixed); i++) ADD_BOUND(fixed[i]);
   for (size_t i = 0; i < c->ranges.len; i += 2) {
-    if (c->ranges.items[i] > 0) b[n++] = c->ranges.items[i];
-    if (c->ranges.items[i + 1] < T_RE_MAX_RUNE) b[n++] = c->ranges.items[i + 1] + 1;
+    if (c->ranges.items[i] > 0) ADD_BOUND(c->ranges.items[i]);
+    if (c->ranges.items[i + 1] < T_RE_MAX_RUNE) ADD_BOUND(c->ranges.items[i + 1] + 1);
   }
+#undef ADD_BOUND
   t_re_sort_u32(b, n);
+  size_t nascii = 0;
+  for (int k = 0; k < 4; k++) nascii += (size_t)__builtin_popcount(ascii[k]);
+  t_memmove(b + nascii, b, n * sizeof *b);
   size_t w = 0;
-  for (size_t i = 0; i < n; i++)
+  for (uint32_t ch = 0; ch < 128; ch++)
+    if (ascii[ch >> 5] >> (ch & 31) & 1) b[w++] = ch;
+  for (size_t i = nascii; i < nascii + n; i++)
     if (w == 0 || b[i] != b[w - 1]) b[w++] = b[i];
   re->bounds = b;
   re->nbounds = (uint32_t)w;

@@ -16,14 +16,6 @@
 */
 #include "regex/prog.h"
 
-/* Bits of a state's flags. */
-enum {
-  PREV_BOT = 1,       /* at the start of the text */
-  PREV_NL = 2,        /* the previous character was \n */
-  PREV_WORD = 4,      /* the previous character was a word character */
-  UNANCHORED = 8      /* pc 0 is added to every closure */
-};
-
 typedef struct dstate {
   uint32_t hash;
   uint32_t flags;
@@ -232,17 +224,17 @@ static intern_result transition(tally_regex_cache *c, const tally_regex *re, dst
   bool eot = ch > T_RE_MAX_RUNE;
   /* The assertions that hold between the previous character and ch. */
   uint32_t ctx = 0;
-  if (flags & PREV_BOT) ctx |= T_RE_BOT | T_RE_BOL;
-  if (flags & PREV_NL) ctx |= T_RE_BOL;
+  if (flags & T_RE_PREV_BOT) ctx |= T_RE_BOT | T_RE_BOL;
+  if (flags & T_RE_PREV_NL) ctx |= T_RE_BOL;
   if (eot) ctx |= T_RE_EOT | T_RE_EOL;
   else if (ch == '\n') ctx |= T_RE_EOL;
   bool next_word = !eot && t_re_is_word(ch);
-  ctx |= (((flags & PREV_WORD) != 0) != next_word) ? T_RE_WORDB : T_RE_NWORDB;
+  ctx |= (((flags & T_RE_PREV_WORD) != 0) != next_word) ? T_RE_WORDB : T_RE_NWORDB;
 
   uint32_t nset = 0, top = 0;
   bool matched = false;
   const t_re_inst *prog = re->prog;
-  if (flags & UNANCHORED) c->stack[top++] = 0;
+  if (flags & T_RE_UNANCHORED) c->stack[top++] = 0;
   for (uint32_t i = s->n; i-- > 0;) c->stack[top++] = s->pcs[i];
   uint32_t nk = 0;
   while (top > 0) {
@@ -272,10 +264,10 @@ static intern_result transition(tally_regex_cache *c, const tally_regex *re, dst
   }
   /* Consuming instructions are distinct, so their successors are too; sort for a canonical key. */
   t_re_sort_u32(c->kernel, nk);
-  uint32_t nflags = flags & UNANCHORED;
+  uint32_t nflags = flags & T_RE_UNANCHORED;
   if (re->has_assert) {
-    if (ch == '\n') nflags |= PREV_NL;
-    if (next_word) nflags |= PREV_WORD;
+    if (ch == '\n') nflags |= T_RE_PREV_NL;
+    if (next_word) nflags |= T_RE_PREV_WORD;
   }
   uint32_t ni;
   intern_result r = intern(c, nflags, c->kernel, nk, &ni);
@@ -292,13 +284,13 @@ tally_status t_re_dfa(const tally_regex *re, tally_regex_cache *c, const char *s
   if (!bind(c, re)) return TALLY_ERR_NOMEM;
   if (c->resets >= MAX_RESETS) return TALLY_OK;
   bool anchored = mode == T_RE_MODE_FULL || re->anchor_start;
-  uint32_t flags = anchored ? 0 : UNANCHORED;
+  uint32_t flags = anchored ? 0 : T_RE_UNANCHORED;
   if (re->has_assert) {
-    if (from == 0) flags |= PREV_BOT;
+    if (from == 0) flags |= T_RE_PREV_BOT;
     else {
       uint8_t b = (uint8_t)s[from - 1];
-      if (b == '\n') flags |= PREV_NL;
-      if (t_re_is_word(b)) flags |= PREV_WORD;
+      if (b == '\n') flags |= T_RE_PREV_NL;
+      if (t_re_is_word(b)) flags |= T_RE_PREV_WORD;
     }
   }
   uint32_t start_pc = 0, si;

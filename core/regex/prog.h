@@ -28,6 +28,17 @@ enum {
   T_RE_NWORDB = 32   /* \B */
 };
 
+/*
+** What a DFA state knows besides its program positions (dfa.c and edfa.c
+** build the same states): the assertions need the previous character.
+*/
+enum {
+  T_RE_PREV_BOT = 1,     /* at the start of the text */
+  T_RE_PREV_NL = 2,      /* the previous character was \n */
+  T_RE_PREV_WORD = 4,    /* the previous character was a word character */
+  T_RE_UNANCHORED = 8    /* pc 0 is added to every closure */
+};
+
 /* ---- character classes: sorted, disjoint [lo, hi] pairs ---- */
 
 typedef T_VEC(uint32_t) t_re_cc;   /* flat: lo0, hi0, lo1, hi1, ... */
@@ -129,6 +140,18 @@ struct tally_regex {
   uint32_t ascii_class[128];
   bool has_assert;
   bool anchor_start;       /* every match starts at the text's start (^, \A first) */
+  /*
+  ** The eager DFA (edfa.c), NULL when the program's DFA is too big: rows
+  ** of nclasses + 1 entries (the last for end of text). An entry is the
+  ** next row's offset << 2, bit 1 set when that state is dead, bit 0 set
+  ** when MATCH was reached before the character (at end of text: before
+  ** the end). Read-only after compile, so shared by every thread.
+  */
+  uint32_t *dfa;
+  size_t dfa_len;          /* entries */
+  uint32_t dfa_states;
+  uint32_t dfa_search;     /* start rows: search (and find from 0), */
+  uint32_t dfa_full;       /* full match */
   uint32_t ngroups;
   char *names;             /* copies of the group names, back to back */
   size_t names_len;
@@ -206,6 +229,20 @@ TALLY_INTERNAL tally_status t_re_pike(const tally_regex *re, const tally_allocat
 */
 TALLY_INTERNAL tally_status t_re_dfa(const tally_regex *re, tally_regex_cache *cache, const char *s, size_t len,
                                      size_t from, t_re_mode mode, bool *matched, bool *done);
+
+/*
+** Builds re->dfa when the whole DFA stays within TALLY_REGEX_EAGER_STATES
+** and TALLY_REGEX_EAGER_BYTES (else leaves it NULL). Fails only for memory.
+*/
+TALLY_INTERNAL tally_status t_re_edfa_build(tally_regex *re);
+
+/*
+** Runs the eager DFA from byte offset from: SEARCH and FIND modes tell
+** whether a match starts at or after from (from must be 0 or the program
+** free of assertions, since the start state assumes the start of text),
+** FULL whether the whole subject matches.
+*/
+TALLY_INTERNAL bool t_re_edfa_run(const tally_regex *re, const char *s, size_t len, size_t from, t_re_mode mode);
 
 /* The allocator of a cache (the NFA's scratch comes from it too). */
 TALLY_INTERNAL const tally_allocator *t_re_cache_alloc(const tally_regex_cache *cache);

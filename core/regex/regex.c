@@ -1,7 +1,8 @@
 /*
 ** regex.c - the public regex API (tally/regex.h): compile, query groups,
-** and the three ways to match, each trying the lazy DFA first when the
-** caller gave a cache and finishing with the Pike VM when it must.
+** and the three ways to match, each trying the eager DFA when the regex
+** has one, else the lazy DFA when the caller gave a cache, and finishing
+** with the Pike VM when it must.
 */
 #include "regex/prog.h"
 #include "regex/unicode.h"
@@ -61,6 +62,8 @@ tally_status tally_regex_compile(const tally_allocator *alloc, const char *patte
       else st = t_re_compile(re, res.root, pattern, len, err);
       if (st == TALLY_OK && !copy_names(re, pattern, &res))
         st = t_error_set(err, TALLY_ERR_NOMEM, "out of memory compiling a regular expression");
+      if (st == TALLY_OK && !(flags & TALLY_REGEX_LAZY) && t_re_edfa_build(re) != TALLY_OK)
+        st = t_error_set(err, TALLY_ERR_NOMEM, "out of memory compiling a regular expression");
     }
   }
   t_arena_free(&ar);
@@ -82,7 +85,12 @@ void tally_regex_free(tally_regex *re) {
   t_free(&a, re->names, re->names_len);
   t_free(&a, re->name_of, re->nnames * sizeof(t_re_group_name));
   t_free(&a, re->pattern, re->pattern_len);
+  t_free(&a, re->dfa, re->dfa_len * sizeof(uint32_t));
   t_free(&a, re, sizeof *re);
+}
+
+bool tally_regex_uses_cache(const tally_regex *re) {
+  return re->dfa == NULL;
 }
 
 size_t tally_regex_group_count(const tally_regex *re) {
@@ -119,6 +127,10 @@ static tally_status run_bool(const tally_regex *re, tally_regex_cache *cache, co
     if (len) return TALLY_ERR_USAGE;
     s = "";
   }
+  if (re->dfa) {
+    *matched = t_re_edfa_run(re, s, len, 0, mode);
+    return TALLY_OK;
+  }
   if (cache) {
     bool done;
     tally_status st = t_re_dfa(re, cache, s, len, 0, mode, matched, &done);
@@ -146,7 +158,10 @@ tally_status tally_regex_find(const tally_regex *re, tally_regex_cache *cache, c
   }
   if (from > len) return TALLY_OK;
   const tally_allocator *alloc = cache ? t_re_cache_alloc(cache) : &re->alloc;
-  if (cache) {
+  /* The eager DFA's start state assumes the start of text, which only assertions could tell. */
+  if (re->dfa && (from == 0 || !re->has_assert)) {
+    if (!t_re_edfa_run(re, s, len, from, T_RE_MODE_FIND)) return TALLY_OK;
+  } else if (cache) {
     /* Most subjects do not match: the DFA says so without the NFA's cost. */
     bool done, any;
     tally_status st = t_re_dfa(re, cache, s, len, from, T_RE_MODE_FIND, &any, &done);

@@ -1,8 +1,9 @@
 /*
 ** test_regex.c - unit tests of the regex engine (core/regex): RE2 syntax,
 ** Unicode classes and case folding, empty-width assertions, refused
-** constructs with their positions, limits, submatches, the DFA cache and
-** its NFA fallback, allocation failures and leaks.
+** constructs with their positions, limits, submatches, the eager DFA, the
+** lazy DFA's cache and its NFA fallback, allocation failures and leaks
+** (test_regex_dfa.c compares the three matchers on random patterns).
 */
 #include "check.h"
 #include "tally/regex.h"
@@ -12,23 +13,29 @@ static tally_allocator A;
 static tally_regex_cache *cache, *tiny;
 
 /*
-** Search with the DFA (normal and tiny cache) and with the NFA alone: all
-** three must agree. Returns 1/0, or -1 when the pattern does not compile.
+** Search with the eager DFA (when the pattern's DFA is small), the lazy
+** DFA (normal and tiny cache, compiled with TALLY_REGEX_LAZY) and the NFA
+** alone: all must agree. Returns 1/0, or -1 when the pattern does not
+** compile.
 */
 static int search(const char *pat, const char *s) {
-  tally_regex *re;
+  tally_regex *re, *lazy;
   tally_error err;
   if (tally_regex_compile(&A, pat, strlen(pat), 0, &re, &err) != TALLY_OK) {
     fprintf(stderr, "  compile /%s/: %s\n", pat, err.message);
     return -1;
   }
-  bool a = false, b = false, c = false;
-  CHECK(tally_regex_search(re, cache, s, strlen(s), &a) == TALLY_OK);
-  CHECK(tally_regex_search(re, NULL, s, strlen(s), &b) == TALLY_OK);
-  CHECK(tally_regex_search(re, tiny, s, strlen(s), &c) == TALLY_OK);
-  if (a != b || a != c) fprintf(stderr, "  /%s/ on \"%s\": dfa %d nfa %d tiny %d\n", pat, s, a, b, c);
-  CHECK(a == b && a == c);
+  CHECK(tally_regex_compile(&A, pat, strlen(pat), TALLY_REGEX_LAZY, &lazy, NULL) == TALLY_OK);
+  bool e = false, a = false, b = false, c = false;
+  CHECK(tally_regex_search(re, NULL, s, strlen(s), &e) == TALLY_OK);
+  CHECK(tally_regex_search(lazy, cache, s, strlen(s), &a) == TALLY_OK);
+  CHECK(tally_regex_search(lazy, NULL, s, strlen(s), &b) == TALLY_OK);
+  CHECK(tally_regex_search(lazy, tiny, s, strlen(s), &c) == TALLY_OK);
+  if (a != b || a != c || a != e)
+    fprintf(stderr, "  /%s/ on \"%s\": eager %d dfa %d nfa %d tiny %d\n", pat, s, e, a, b, c);
+  CHECK(a == b && a == c && a == e);
   tally_regex_free(re);
+  tally_regex_free(lazy);
   return a;
 }
 
@@ -36,13 +43,16 @@ static int search(const char *pat, const char *s) {
 #define NO_MATCH(p, s) CHECK_INT(search(p, s), 0)
 
 static int full(const char *pat, const char *s) {
-  tally_regex *re;
+  tally_regex *re, *lazy;
   if (tally_regex_compile(&A, pat, strlen(pat), 0, &re, NULL) != TALLY_OK) return -1;
-  bool a = false, b = false;
-  CHECK(tally_regex_match_full(re, cache, s, strlen(s), &a) == TALLY_OK);
-  CHECK(tally_regex_match_full(re, NULL, s, strlen(s), &b) == TALLY_OK);
-  CHECK(a == b);
+  CHECK(tally_regex_compile(&A, pat, strlen(pat), TALLY_REGEX_LAZY, &lazy, NULL) == TALLY_OK);
+  bool e = false, a = false, b = false;
+  CHECK(tally_regex_match_full(re, NULL, s, strlen(s), &e) == TALLY_OK);
+  CHECK(tally_regex_match_full(lazy, cache, s, strlen(s), &a) == TALLY_OK);
+  CHECK(tally_regex_match_full(lazy, NULL, s, strlen(s), &b) == TALLY_OK);
+  CHECK(a == b && a == e);
   tally_regex_free(re);
+  tally_regex_free(lazy);
   return a;
 }
 
@@ -468,11 +478,12 @@ static void test_out_of_memory(void) {
   }
 }
 
-/* A cache serves several regexes in turn, and a compiled regex several caches. */
+/* A cache serves several regexes in turn, and a compiled regex several caches (lazy DFAs only). */
 static void test_cache_sharing(void) {
   tally_regex *a, *b;
-  CHECK(tally_regex_compile(&A, "ab+c", 4, 0, &a, NULL) == TALLY_OK);
-  CHECK(tally_regex_compile(&A, "x\\d", 3, 0, &b, NULL) == TALLY_OK);
+  CHECK(tally_regex_compile(&A, "ab+c", 4, TALLY_REGEX_LAZY, &a, NULL) == TALLY_OK);
+  CHECK(tally_regex_compile(&A, "x\\d", 3, TALLY_REGEX_LAZY, &b, NULL) == TALLY_OK);
+  CHECK(tally_regex_uses_cache(a) && tally_regex_uses_cache(b));
   bool m;
   for (int i = 0; i < 3; i++) {
     CHECK(tally_regex_search(a, cache, "zabbbc", 6, &m) == TALLY_OK && m);
@@ -485,7 +496,7 @@ static void test_cache_sharing(void) {
   /* the cache knows programs by pattern and flags, not by address */
   for (int i = 0; i < 4; i++) {
     const char *pat = i & 1 ? "^x+$" : "^y+$";
-    CHECK(tally_regex_compile(&A, pat, 4, i >= 2 ? TALLY_REGEX_CASELESS : 0, &a, NULL) == TALLY_OK);
+    CHECK(tally_regex_compile(&A, pat, 4, TALLY_REGEX_LAZY | (i >= 2 ? TALLY_REGEX_CASELESS : 0), &a, NULL) == TALLY_OK);
     CHECK(tally_regex_search(a, cache, "xxx", 3, &m) == TALLY_OK && m == (i & 1));
     CHECK(tally_regex_search(a, cache, "XXX", 3, &m) == TALLY_OK && m == (i == 3));
     tally_regex_free(a);
@@ -494,6 +505,7 @@ static void test_cache_sharing(void) {
   tally_regex_cache *small;
   CHECK(tally_regex_cache_new(&A, 64 * 1024, &small) == TALLY_OK);
   CHECK(tally_regex_compile(&A, "(a|b)*a(a|b){12}", 16, 0, &a, NULL) == TALLY_OK);
+  CHECK(tally_regex_uses_cache(a));  /* 2^13 states: far beyond the eager DFA's bound */
   char text[4096];
   unsigned x = 12345;
   for (size_t i = 0; i < sizeof text; i++) {

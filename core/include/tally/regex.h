@@ -10,14 +10,19 @@
 **   tally_regex_search(re, cache_or_NULL, "xaab", 4, &hit);   (hit == true)
 **   tally_regex_free(re);
 **
-** A compiled regex is immutable: several threads may use it at once. The
-** lazily built DFA keeps its states in a tally_regex_cache, which belongs
-** to one thread at a time (one per evaluation context, say). It may serve
-** any number of regexes, but holds the states of one program at a time
-** (it restarts when given a regex with another pattern or flags), so one
-** cache per hot regex is best. Its memory is bounded (max_bytes); when the
-** states do not fit, the search finishes on the NFA. Passing NULL as the
-** cache runs the NFA (Pike VM) only: still linear, about ten times slower.
+** A compiled regex is immutable: several threads may use it at once. When
+** the pattern's whole DFA is small (at most TALLY_REGEX_EAGER_STATES
+** states and TALLY_REGEX_EAGER_BYTES of table: typical validation and
+** sign-up patterns), compile builds all of it and searches use it without
+** any cache (tally_regex_uses_cache() says false): no warm-up, no memory
+** per caller. Otherwise the lazily built DFA keeps its states in a
+** tally_regex_cache, which belongs to one thread at a time (one per
+** evaluation context, say). It may serve any number of regexes, but holds
+** the states of one program at a time (it restarts when given a regex
+** with another pattern or flags), so one cache per hot regex is best. Its
+** memory is bounded (max_bytes); when the states do not fit, the search
+** finishes on the NFA. Passing NULL as the cache then runs the NFA (Pike
+** VM) only: still linear, about ten times slower.
 **
 ** Subjects are UTF-8; an invalid byte reads as U+FFFD and consumes one
 ** byte, as in RE2 and Go. Offsets are in bytes.
@@ -48,6 +53,18 @@ extern "C" {
 #define TALLY_REGEX_MAX_REPEAT 1000
 /* Default byte budget of a cache's DFA states before it falls back to the NFA. */
 #define TALLY_REGEX_CACHE_DEFAULT (1u << 20)
+/*
+** Bounds of the DFA built at compile time: beyond either, the regex uses
+** the lazy DFA and a cache. Sized from measured patterns: sign-up and
+** validation patterns need 5 to 60 states of 12 to 60 classes (under
+** 8 KiB); a list of eight disposable domains 190 states (30 KiB). A
+** state costs about 0.1 us to build, so a pattern whose DFA explodes
+** spends ~35 us of compile time before falling back (a work budget caps
+** odder cases near 0.2 ms); classes come from the pattern's ranges, so
+** \p{L} (1,300 classes) leaves room for a dozen states.
+*/
+#define TALLY_REGEX_EAGER_STATES 256
+#define TALLY_REGEX_EAGER_BYTES (64u << 10)
 
 /* Compile flags: the same as starting the pattern with (?i), (?m), ... */
 #define TALLY_REGEX_CASELESS  0x1u  /* (?i) */
@@ -55,6 +72,12 @@ extern "C" {
 #define TALLY_REGEX_DOTALL    0x4u  /* (?s) */
 #define TALLY_REGEX_UNGREEDY  0x8u  /* (?U) */
 #define TALLY_REGEX_LITERAL   0x10u /* the pattern is a literal string */
+/*
+** Build no DFA at compile time, even when small: for a pattern compiled
+** for one search (a cache, if given, still serves repeated compiles of
+** the same pattern).
+*/
+#define TALLY_REGEX_LAZY      0x20u
 
 typedef struct tally_regex tally_regex;
 typedef struct tally_regex_cache tally_regex_cache;
@@ -80,6 +103,12 @@ TALLY_API size_t tally_regex_group_count(const tally_regex *re);
 TALLY_API const char *tally_regex_group_name(const tally_regex *re, size_t i, size_t *len);
 /* Index of the group called name, or 0 when there is none. */
 TALLY_API size_t tally_regex_group_index(const tally_regex *re, const char *name, size_t len);
+
+/*
+** Whether searches with re use the cache they are given: false when its
+** DFA was built at compile time, so a caller may skip creating one.
+*/
+TALLY_API bool tally_regex_uses_cache(const tally_regex *re);
 
 /* A DFA cache of at most max_bytes (0 = TALLY_REGEX_CACHE_DEFAULT). */
 TALLY_API tally_status tally_regex_cache_new(const tally_allocator *alloc, size_t max_bytes, tally_regex_cache **out);
