@@ -1,9 +1,11 @@
 /*
 ** fuzz_regex.c - libFuzzer entry for the regex engine: the pattern compiler
-** on arbitrary bytes, and the matchers on what compiles. The lazy DFA (with
-** a roomy and a tiny cache, so the NFA fallback runs too) and the Pike VM
-** must agree; find's span must be sane and agree with search. Any
-** disagreement traps, so the fuzzer reports it as a crash.
+** on arbitrary bytes, and the matchers on what compiles. Each pattern is
+** compiled twice: as given (the DFA built at compile time when small) and
+** with TALLY_REGEX_LAZY, whose lazy DFA runs with a roomy and a tiny cache
+** (so the NFA fallback runs too) and whose NULL cache is the Pike VM alone.
+** All of them must agree; find's span must be sane and agree with search.
+** Any disagreement traps, so the fuzzer reports it as a crash.
 **
 ** Input: byte 0 = compile flags, then the pattern, a NUL, the subject.
 ** Sizes are capped (pattern 2 KiB, subject 4 KiB) to keep each run fast:
@@ -68,17 +70,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     EXPECT(st == TALLY_ERR_NOMEM || valid_utf8(err.message));
     return 0;
   }
+  /* The same pattern with the lazy DFA only: it compiles exactly when the first did. */
+  tally_regex *lazy;
+  EXPECT(tally_regex_compile(&a, rest, plen, flags | TALLY_REGEX_LAZY, &lazy, &err) == TALLY_OK);
+  EXPECT(tally_regex_uses_cache(lazy));
   tally_regex_cache *big, *tiny;
   EXPECT(tally_regex_cache_new(&a, 0, &big) == TALLY_OK);
   EXPECT(tally_regex_cache_new(&a, 2048, &tiny) == TALLY_OK);
-  bool m1, m2, m3, f1, f2;
+  bool m1, m2, m3, m4, f1, f2, f3;
   EXPECT(tally_regex_search(re, big, subj, slen, &m1) == TALLY_OK);
-  EXPECT(tally_regex_search(re, NULL, subj, slen, &m2) == TALLY_OK);
-  EXPECT(tally_regex_search(re, tiny, subj, slen, &m3) == TALLY_OK);
-  EXPECT(m1 == m2 && m2 == m3);
+  EXPECT(tally_regex_search(lazy, NULL, subj, slen, &m2) == TALLY_OK);
+  EXPECT(tally_regex_search(lazy, tiny, subj, slen, &m3) == TALLY_OK);
+  EXPECT(tally_regex_search(lazy, big, subj, slen, &m4) == TALLY_OK);
+  EXPECT(m1 == m2 && m2 == m3 && m3 == m4);
   EXPECT(tally_regex_match_full(re, big, subj, slen, &f1) == TALLY_OK);
-  EXPECT(tally_regex_match_full(re, NULL, subj, slen, &f2) == TALLY_OK);
-  EXPECT(f1 == f2);
+  EXPECT(tally_regex_match_full(lazy, NULL, subj, slen, &f2) == TALLY_OK);
+  EXPECT(tally_regex_match_full(lazy, big, subj, slen, &f3) == TALLY_OK);
+  EXPECT(f1 == f2 && f2 == f3);
   EXPECT(!f1 || m1);
   tally_regex_span sp[4];
   bool fm;
@@ -95,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   tally_regex_cache_free(big);
   tally_regex_cache_free(tiny);
+  tally_regex_free(lazy);
   tally_regex_free(re);
   return 0;
 }

@@ -6,8 +6,10 @@
 **   {"match":true}  or  {"match":false}  or  {"error":"parse","message":"..."}
 ** In find mode a match also gives "span":[start,end] in bytes and
 ** "groups":[[start,end] or null, ...] for groups 1..15.
-** Both the DFA (with a cache) and the NFA alone are run; a disagreement
-** between them is reported as {"error":"internal",...}.
+** Three matchers run: the regex as compiled (its DFA built at compile time
+** when small), the lazy DFA with a cache (TALLY_REGEX_LAZY) and the NFA
+** alone (the lazy regex without a cache); a disagreement between them is
+** reported as {"error":"internal",...}.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -149,25 +151,34 @@ int main(void) {
       printf("\"}\n");
       continue;
     }
+    tally_regex *lazy;
+    if (tally_regex_compile(&alloc, pat.p ? pat.p : "", pat.len, TALLY_REGEX_LAZY, &lazy, &err) != TALLY_OK) {
+      printf("{\"error\":\"internal\",\"message\":\"compiles only without TALLY_REGEX_LAZY\"}\n");
+      tally_regex_free(re);
+      continue;
+    }
     const char *s = in.p ? in.p : "";
-    bool m1 = false, m2 = false;
-    tally_status s1, s2;
+    bool m1 = false, m2 = false, m4 = false;
+    tally_status s1, s2, s4;
     if (mode.len == 4 && memcmp(mode.p, "full", 4) == 0) {
       s1 = tally_regex_match_full(re, cache, s, in.len, &m1);
-      s2 = tally_regex_match_full(re, NULL, s, in.len, &m2);
+      s2 = tally_regex_match_full(lazy, NULL, s, in.len, &m2);
+      s4 = tally_regex_match_full(lazy, cache, s, in.len, &m4);
     } else {
       s1 = tally_regex_search(re, cache, s, in.len, &m1);
-      s2 = tally_regex_search(re, NULL, s, in.len, &m2);
+      s2 = tally_regex_search(lazy, NULL, s, in.len, &m2);
+      s4 = tally_regex_search(lazy, cache, s, in.len, &m4);
     }
     tally_regex_span sp[16];
     size_t nsp = tally_regex_group_count(re) + 1;
     if (nsp > 16) nsp = 16;
     bool m3 = false;
     tally_status s3 = tally_regex_find(re, cache, s, in.len, 0, sp, nsp, &m3);
-    if (s1 != TALLY_OK || s2 != TALLY_OK || s3 != TALLY_OK) {
-      printf("{\"error\":\"%s\"}\n", tally_status_kind(s1 != TALLY_OK ? s1 : s2 != TALLY_OK ? s2 : s3));
-    } else if (m1 != m2 || (mode.len != 4 && m1 != m3)) {
-      printf("{\"error\":\"internal\",\"message\":\"dfa %d nfa %d find %d\"}\n", m1, m2, m3);
+    if (s1 != TALLY_OK || s2 != TALLY_OK || s3 != TALLY_OK || s4 != TALLY_OK) {
+      tally_status bad = s1 != TALLY_OK ? s1 : s2 != TALLY_OK ? s2 : s3 != TALLY_OK ? s3 : s4;
+      printf("{\"error\":\"%s\"}\n", tally_status_kind(bad));
+    } else if (m1 != m2 || m1 != m4 || (mode.len != 4 && m1 != m3)) {
+      printf("{\"error\":\"internal\",\"message\":\"dfa %d nfa %d lazy %d find %d\"}\n", m1, m2, m4, m3);
     } else if (m1 && mode.len == 4 && memcmp(mode.p, "find", 4) == 0) {
       printf("{\"match\":true,\"span\":[%zu,%zu],\"groups\":[", sp[0].start, sp[0].end);
       for (size_t i = 1; i < nsp; i++) {
@@ -179,6 +190,7 @@ int main(void) {
       printf("{\"match\":%s}\n", m1 ? "true" : "false");
     }
     fflush(stdout);
+    tally_regex_free(lazy);
     tally_regex_free(re);
   }
   free(line);
