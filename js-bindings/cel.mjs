@@ -1,6 +1,7 @@
 // CEL from JavaScript: environments, programs compiled once and evaluated
-// many times (one wasm crossing per evaluation, or one per batch of rows),
-// and the type checker with positions and references for editors.
+// many times (one wasm crossing per evaluation, or one per chunk of a batch
+// of rows; plain rows cross in a binary form, see "binary rows" below), and
+// the type checker with positions and references for editors.
 //
 //   import { load } from "tally";
 //   import { Env, cel } from "tally/cel";
@@ -544,13 +545,19 @@ const ROW_OK = 0, ROW_JSON = 1, ROW_FULL = 2;
 const ROW_CHUNK = 1 << 16;      // bytes of rows per batch crossing (more only for one larger row)
 const ROW_CHUNK_ROWS = 4096;    // rows per batch crossing
 
-let rowMem = null, rowU8 = null, rowDv = null;
+let rowU8 = new Uint8Array(0), rowDv = null;
 let wp = 0, wend = 0;           // write position and limit in wasm memory
+// Growing wasm memory detaches the views (their length drops to 0): a
+// cheaper test than asking the memory for its buffer on every call.
+const rowMoved = () => rowU8.length === 0;
+// A row's getter may evaluate too: that inner call takes the JSON path, and
+// when it grew wasm memory under the outer encoding, the outer call starts
+// over on the JSON path.
+let rowBusy = false;
 
 function rowViews() {
-  const b = getWasm().memory.buffer;
-  if (b !== rowMem) {
-    rowMem = b;
+  if (rowU8.length === 0) {
+    const b = getWasm().memory.buffer;
     rowU8 = new Uint8Array(b);
     rowDv = new DataView(b);
   }
@@ -827,12 +834,21 @@ export class Program extends Handle {
 
   // One plain row as a binary row in the row block: its pointer, or 0 when it needs the JSON path.
   #putOne(vars) {
+    if (rowBusy) return 0;
     const { shape } = this.#rowVars();
     let need = ROW_CHUNK, r;
-    for (;;) {
-      const at = this.#rowStart(need);
-      if ((r = putRow(vars, shape)) !== ROW_FULL) return r === ROW_OK ? at : 0;
-      need = this.#rows.cap * 2;
+    rowBusy = true;
+    try {
+      for (;;) {
+        const at = this.#rowStart(need);
+        if ((r = putRow(vars, shape)) !== ROW_FULL) return r === ROW_OK && !rowMoved() ? at : 0;
+        need = this.#rows.cap * 2;
+      }
+    } catch (e) {
+      if (rowMoved()) return 0;
+      throw e;
+    } finally {
+      rowBusy = false;
     }
   }
 
@@ -892,7 +908,10 @@ export class Program extends Handle {
    */
   evaluateBatch(rows, { output = "values", typed: typedInput = false } = {}) {
     if (!OUTPUTS.has(output)) throw new TypeError(`evaluateBatch: output must be one of ${[...OUTPUTS].join(", ")}`);
-    if (output === "bool" && Array.isArray(rows) && !typedInput) return this.#batchBool(rows);
+    if (output === "bool" && Array.isArray(rows) && !typedInput && !rowBusy) {
+      const res = this.#batchBool(rows);
+      if (res) return res;
+    }
     let text, typedFlag, count;
     if (typeof rows === "string") {
       text = rows;
@@ -933,6 +952,7 @@ export class Program extends Handle {
 
   // evaluateBatch(rows, {output: "bool"}) of an array: rows cross in bounded
   // chunks, each row binary or (when it must) as the JSON text of before.
+  // null when a row's getter moved wasm memory (then the JSON path).
   #batchBool(rows) {
     checkRows(rows, false);
     const w = getWasm();
@@ -941,25 +961,36 @@ export class Program extends Handle {
     const prog = this.ptr;
     const ctx = this.#context();
     let i = 0, need = ROW_CHUNK;
-    while (i < rows.length) {
-      const first = i, at = this.#rowStart(need, ROW_CHUNK_ROWS), out = at - ROW_CHUNK_ROWS;
-      const last = Math.min(rows.length, first + ROW_CHUNK_ROWS);
-      for (; i < last; i++) {
-        const row = rows[i];
-        let r = binaryRow(row) ? putRow(row, shape) : ROW_JSON;
-        if (r === ROW_JSON) {
-          const { text, typed: t } = rowText(row);
-          r = putJsonRow(text, t);
+    rowBusy = true;
+    try {
+      while (i < rows.length) {
+        const first = i, at = this.#rowStart(need, ROW_CHUNK_ROWS), out = at - ROW_CHUNK_ROWS;
+        const last = Math.min(rows.length, first + ROW_CHUNK_ROWS);
+        try {
+          for (; i < last; i++) {
+            const row = rows[i];
+            let r = binaryRow(row) ? putRow(row, shape) : ROW_JSON;
+            if (r === ROW_JSON) {
+              const { text, typed: t } = rowText(row);
+              r = putJsonRow(text, t);
+            }
+            if (r === ROW_FULL) break;
+          }
+        } catch (e) {
+          if (rowMoved()) return null;
+          throw e;
         }
-        if (r === ROW_FULL) break;
+        if (rowMoved()) return null;
+        if (i === first) { // one row larger than the block: a larger block for it
+          need = this.#rows.cap * 2;
+          continue;
+        }
+        const got = w.tally_wasm_cel_eval_rows_bool(prog, ctx, table.ptr, count, at, wp - at, out, i - first);
+        if (got !== i - first) throw lastError();
+        res.set(new Int8Array(w.memory.buffer, out, got), first);
       }
-      if (i === first) { // one row larger than the block: a larger block for it
-        need = this.#rows.cap * 2;
-        continue;
-      }
-      const got = w.tally_wasm_cel_eval_rows_bool(prog, ctx, table.ptr, count, at, wp - at, out, i - first);
-      if (got !== i - first) throw lastError();
-      res.set(new Int8Array(w.memory.buffer, out, got), first);
+    } finally {
+      rowBusy = false;
     }
     return res;
   }

@@ -186,3 +186,27 @@ test("batches cross in bounded chunks: large batches and large rows, memory stay
   env.dispose();
   assert.ok(w.tally_wasm_heap_live_blocks() < before);
 });
+
+test("a row's getter that evaluates again, or grows wasm memory, changes nothing", () => {
+  const env = Env.create({ variables: ["a", "b"] });
+  const prog = env.compile("a == 1");
+  const other = env.compile("a > 0");
+  let inner = [];
+  const grow = () => getWasm().memory.grow(1);
+  const rowWith = (get) => {
+    const o = { b: 0 };
+    Object.defineProperty(o, "a", { enumerable: true, get });
+    return o;
+  };
+  const evalInside = rowWith(() => (inner.push(prog.evaluateBool({ a: 1 }), other.evaluateBool({ a: 2 })), 1));
+  assert.equal(prog.evaluateBool(evalInside), true);
+  assert.deepStrictEqual(inner, [true, true]);
+  inner = [];
+  const rows = [{ a: 1 }, evalInside, { a: 2 }, rowWith(() => (grow(), 1)), { a: 1 }];
+  assert.deepStrictEqual([...prog.evaluateBatch(rows, { output: "bool" })], [1, 1, 0, 1, 1]);
+  assert.ok(inner.length >= 2 && inner.every((x) => x === true));
+  assert.equal(prog.evaluateBool(rowWith(() => (grow(), 1))), true);
+  assert.equal(prog.evaluate(rowWith(() => (grow(), 2))), false);
+  assert.throws(() => prog.evaluateBool(rowWith(() => { throw new Error("from a getter"); })), { message: "from a getter" });
+  env.dispose();
+});
