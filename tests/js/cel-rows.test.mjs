@@ -210,3 +210,48 @@ test("a row's getter that evaluates again, or grows wasm memory, changes nothing
   assert.throws(() => prog.evaluateBool(rowWith(() => { throw new Error("from a getter"); })), { message: "from a getter" });
   env.dispose();
 });
+
+// The exports read rows written by cel.mjs, but must stay memory-safe on any
+// bytes: truncated, corrupted or made up rows are errors, never a trap.
+test("the row exports reject malformed rows without trapping", () => {
+  const w = getWasm();
+  const env = Env.create({ variables: ["a", "m"] });
+  const prog = env.compile("a == 'x' || m.k == 1");
+  const enc = new TextEncoder();
+  const r = rng(7);
+  const str = (s) => { const b = enc.encode(s); return [...u32(b.length), ...b]; };
+  function u32(n) { return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24]; }
+  const f64 = (d) => [...new Uint8Array(new Float64Array([d]).buffer)];
+  const payload = [...u32(2), ...u32(0), 5, ...str("x"), ...u32(1), 7, ...u32(2), ...str("k"), 3, ...f64(1), ...str("é"), 2];
+  const good = [0, ...u32(payload.length), ...payload];
+  const tprog = w.tally_wasm_cel_program_vars(prog.ptr);
+  const nnames = new DataView(w.memory.buffer).getUint32(w.tally_wasm_transfer(), true);
+  const ctx = w.tally_wasm_cel_context_new();
+  const buf = w.tally_wasm_alloc(4096), out = w.tally_wasm_alloc(64);
+  const run = (bytes, single) => {
+    new Uint8Array(w.memory.buffer, buf, bytes.length).set(bytes);
+    return single ? w.tally_wasm_cel_eval_row_bool(prog.ptr, ctx, tprog, nnames, buf, bytes.length)
+      : w.tally_wasm_cel_eval_rows_bool(prog.ptr, ctx, tprog, nnames, buf, bytes.length, out, 64);
+  };
+  assert.equal(run(good, true), 1);
+  assert.equal(run([...good, ...good], false), 2);
+  const fuzz = (n) => {
+    for (let i = 0; i < n; i++) {
+      const b = [...good, ...good];
+      const cut = r() < 0.3 ? Math.floor(r() * b.length) : b.length;
+      const bytes = b.slice(0, cut);
+      for (let k = Math.floor(r() * 4); k > 0; k--) bytes[Math.floor(r() * bytes.length)] = Math.floor(r() * 256);
+      const single = r() < 0.5;
+      const got = run(bytes, single);
+      assert.ok(single ? got >= -2 && got <= 1 : got >= -1 && got <= 64, `got ${got}`);
+    }
+    w.tally_wasm_cel_context_clear(ctx);
+  };
+  fuzz(2000); // warm-up
+  const blocks = w.tally_wasm_heap_live_blocks();
+  fuzz(20000);
+  // an arena may still trade its chunk for a bigger one once; a leak would be thousands
+  assert.ok(w.tally_wasm_heap_live_blocks() <= blocks + 2);
+  for (const p of [buf, out, tprog, ctx]) (p === ctx ? w.tally_wasm_cel_context_free : w.tally_wasm_free)(p);
+  env.dispose();
+});
