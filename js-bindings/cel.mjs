@@ -735,6 +735,13 @@ function putJsonRow(text, typedFlag) {
 // Plain objects only: their for-in members are JSON.stringify's (isPlain walks them the same way).
 const binaryRow = (row) => typeof row === "object" && row !== null && !Array.isArray(row) && isPlainObject(row);
 
+// ... unless Object.prototype has enumerable members: for-in walks those
+// too, JSON.stringify does not. Then rows take the JSON path.
+function protoClean() {
+  for (const _ in Object.prototype) return false;
+  return true;
+}
+
 // ---- Program -------------------------------------------------------------------------------
 
 const OUTPUTS = new Set(["values", "typed", "bool"]);
@@ -834,7 +841,7 @@ export class Program extends Handle {
 
   // One plain row as a binary row in the row block: its pointer, or 0 when it needs the JSON path.
   #putOne(vars) {
-    if (rowBusy) return 0;
+    if (rowBusy || !protoClean()) return 0;
     const { shape } = this.#rowVars();
     let need = ROW_CHUNK, r;
     rowBusy = true;
@@ -965,11 +972,11 @@ export class Program extends Handle {
     try {
       while (i < rows.length) {
         const first = i, at = this.#rowStart(need, ROW_CHUNK_ROWS), out = at - ROW_CHUNK_ROWS;
-        const last = Math.min(rows.length, first + ROW_CHUNK_ROWS);
+        const last = Math.min(rows.length, first + ROW_CHUNK_ROWS), binary = protoClean();
         try {
           for (; i < last; i++) {
             const row = rows[i];
-            let r = binaryRow(row) ? putRow(row, shape) : ROW_JSON;
+            let r = binary && binaryRow(row) ? putRow(row, shape) : ROW_JSON;
             if (r === ROW_JSON) {
               const { text, typed: t } = rowText(row);
               r = putJsonRow(text, t);

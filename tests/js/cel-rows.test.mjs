@@ -108,7 +108,7 @@ function actual(fn) {
 const PROGRAMS = [
   "a", "m", "l", "b", "y.z", "q.r", "[a, l]", "{'a': a, 'm': m}", "m.k", "has(m.k) ? m.k : 'none'",
   "size(l) > 0 && l[0] == a", "a == b", "type(a) == string", "a + a", "m.all(k, k != '')", "l.map(x, x)",
-  "string(a).size() > 2 || m == {}", "k",
+  "string(a).size() > 2 || m == {}", "k", "m.map(k, k)", "m.map(k, m[k])", "[l, m, a].size()",
 ];
 
 test("binary rows give what the JSON path gives, row by row and in batches", () => {
@@ -151,6 +151,21 @@ test("a batch throws as the JSON path does, before evaluating", () => {
   for (let i = 0; i < 80; i++) deep = { d: deep };
   assert.throws(() => prog.evaluateBatch([{ a: 1 }, { x: deep }], { output: "bool" }), { name: "RangeError" });
   assert.throws(() => prog.evaluateBool({ x: deep }), { name: "RangeError" });
+  env.dispose();
+});
+
+test("enumerable members on Object.prototype: rows bind their own members only, as JSON.stringify", () => {
+  const env = Env.create({ variables: ["a", "b"], dynamic: true });
+  const prog = env.compile("b == 1");
+  const row = { a: 1 };
+  assert.throws(() => prog.evaluateBool(row), { message: "no such attribute: b" });
+  Object.prototype.b = 1; // eslint-disable-line no-extend-native
+  try {
+    assert.throws(() => prog.evaluateBool(row), { message: "no such attribute: b" });
+    assert.deepStrictEqual([...prog.evaluateBatch([row, { b: 1 }], { output: "bool" })], [-2, 1]);
+  } finally {
+    delete Object.prototype.b;
+  }
   env.dispose();
 });
 
