@@ -664,7 +664,7 @@ function putMember(v) {
       const x = v[k];
       if (x === undefined) continue;
       if (typeof x === "object" && x !== null) return ROW_JSON;
-      if (!wellFormed(k)) return ROW_JSON;
+      // putString turns down a key with a lone surrogate as any string
       if ((r = putString(k)) !== ROW_OK || (r = putScalar(x)) !== ROW_OK) return r;
       n++;
     }
