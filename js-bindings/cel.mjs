@@ -751,7 +751,7 @@ export class Program extends Handle {
   #env;
   #ctx = null;
   #scratch = null;
-  #vars = null;   // {table, count, index}: the names the program reads (binary rows)
+  #vars = null;   // {table, count, shape}: the names the program reads (binary rows)
   #rows = null;   // wasm memory for binary rows (and a batch chunk's results)
   /** The source text. */
   source;
