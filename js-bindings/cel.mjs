@@ -905,9 +905,10 @@ export class Program extends Handle {
   }
 
   /**
-   * Evaluates once per row in one wasm call. rows: an array of binding
-   * objects, or JSON Lines text (one JSON object per line; plain JSON, or
-   * typed with {typed: true}). output:
+   * Evaluates once per row, in one wasm call per chunk of rows (an
+   * array's rows cross in chunks of bounded size, JSON Lines text in one
+   * piece). rows: an array of binding objects, or JSON Lines text (one JSON
+   * object per line; plain JSON, or typed with {typed: true}). output:
    *   "values" (default): an array of JS values, a failed row's entry
    *            being its CelEvalError (or LimitError ...) instead;
    *   "typed":  typed JSON results, {"error": {kind, message, line, column}} for failures;
@@ -915,10 +916,16 @@ export class Program extends Handle {
    */
   evaluateBatch(rows, { output = "values", typed: typedInput = false } = {}) {
     if (!OUTPUTS.has(output)) throw new TypeError(`evaluateBatch: output must be one of ${[...OUTPUTS].join(", ")}`);
-    if (output === "bool" && Array.isArray(rows) && !typedInput && !rowBusy) {
-      const res = this.#batchBool(rows);
-      if (res) return res;
+    let arr = null;
+    if (Array.isArray(rows) && !typedInput && !rowBusy) {
+      if (output === "bool") {
+        const res = this.#batchBool(rows);
+        if (res) return res;
+      } else {
+        arr = this.#batchTyped(rows);
+      }
     }
+    if (arr) return this.#batchValues(arr, output);
     let text, typedFlag, count;
     if (typeof rows === "string") {
       text = rows;
@@ -946,32 +953,31 @@ export class Program extends Handle {
     }
     const res = w.tally_wasm_cel_eval_batch(prog, ctx, p, n, typedFlag);
     if (!res) throw lastError();
-    let arr;
     try {
       arr = JSON.parse(readString(res, transferU32(0)));
     } finally {
       w.tally_wasm_free(res);
     }
+    return this.#batchValues(arr, output);
+  }
+
+  #batchValues(arr, output) {
     if (output === "typed") return arr;
     const pos = new Positions(this.source);
     return arr.map((r) => (r.error ? rowError(r.error, pos) : fromTyped(r)));
   }
 
-  // evaluateBatch(rows, {output: "bool"}) of an array: rows cross in bounded
-  // chunks, each row binary or (when it must) as the JSON text of before.
-  // null when a row's getter moved wasm memory (then the JSON path).
-  #batchBool(rows) {
-    checkRows(rows, false);
-    const w = getWasm();
-    const res = new Int8Array(rows.length);
-    const { shape, table, count } = this.#rowVars();
-    const prog = this.ptr;
-    const ctx = this.#context();
+  // Rows of an array in bounded chunks, each row binary or (when it must)
+  // as the JSON text of before: run(at, bytes, count, first) evaluates one
+  // chunk, written after `reserve` bytes kept for its results. false when a
+  // row's getter moved wasm memory (then the caller takes the JSON path).
+  #chunks(rows, reserve, run) {
+    const { shape } = this.#rowVars();
     let i = 0, need = ROW_CHUNK;
     rowBusy = true;
     try {
       while (i < rows.length) {
-        const first = i, at = this.#rowStart(need, ROW_CHUNK_ROWS), out = at - ROW_CHUNK_ROWS;
+        const first = i, at = this.#rowStart(need, reserve);
         const last = Math.min(rows.length, first + ROW_CHUNK_ROWS), binary = protoClean();
         try {
           for (; i < last; i++) {
@@ -984,22 +990,57 @@ export class Program extends Handle {
             if (r === ROW_FULL) break;
           }
         } catch (e) {
-          if (rowMoved()) return null;
+          if (rowMoved()) return false;
           throw e;
         }
-        if (rowMoved()) return null;
+        if (rowMoved()) return false;
         if (i === first) { // one row larger than the block: a larger block for it
           need = this.#rows.cap * 2;
           continue;
         }
-        const got = w.tally_wasm_cel_eval_rows_bool(prog, ctx, table.ptr, count, at, wp - at, out, i - first);
-        if (got !== i - first) throw lastError();
-        res.set(new Int8Array(w.memory.buffer, out, got), first);
+        run(at, wp - at, i - first, first);
       }
     } finally {
       rowBusy = false;
     }
-    return res;
+    return true;
+  }
+
+  // evaluateBatch(rows, {output: "bool"}) of an array, or null (see #chunks).
+  #batchBool(rows) {
+    checkRows(rows, false);
+    const w = getWasm();
+    const res = new Int8Array(rows.length);
+    const { table, count } = this.#rowVars();
+    const prog = this.ptr;
+    const ctx = this.#context();
+    const done = this.#chunks(rows, ROW_CHUNK_ROWS, (at, bytes, n, first) => {
+      const out = at - ROW_CHUNK_ROWS;
+      const got = w.tally_wasm_cel_eval_rows_bool(prog, ctx, table.ptr, count, at, bytes, out, n);
+      if (got !== n) throw lastError();
+      res.set(new Int8Array(w.memory.buffer, out, got), first);
+    });
+    return done ? res : null;
+  }
+
+  // The typed results of an array of rows ({"error": ...} for failures), or null (see #chunks).
+  #batchTyped(rows) {
+    checkRows(rows, false);
+    const w = getWasm();
+    const res = [];
+    const { table, count } = this.#rowVars();
+    const prog = this.ptr;
+    const ctx = this.#context();
+    const done = this.#chunks(rows, 0, (at, bytes, n) => {
+      const p = w.tally_wasm_cel_eval_rows(prog, ctx, table.ptr, count, at, bytes, n);
+      if (!p) throw lastError();
+      try {
+        for (const r of JSON.parse(readString(p, transferU32(0)))) res.push(r);
+      } finally {
+        w.tally_wasm_free(p);
+      }
+    });
+    return done ? res : null;
   }
 }
 

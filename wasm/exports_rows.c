@@ -21,6 +21,7 @@
 */
 #include "wasm.h"
 #include "tally/cel.h"
+#include "../core/util/buf.h"
 #include "../core/util/error.h"
 #include "../core/util/mem.h"
 
@@ -276,4 +277,51 @@ int32_t tally_wasm_cel_eval_rows_bool(const tally_cel_program *prog, tally_cel_c
   if (failed) *err = first;
   else t_error_clear(err);
   return (int32_t)n;
+}
+
+void tally_wasm_cel_write_error(t_buf *b, const tally_error *e); /* exports_cel.c */
+
+/*
+** Rows back to back (at most cap) to a JSON array with one element per
+** row, as tally_wasm_cel_eval_batch: the typed result or {"error": ...}.
+** A new allocation (tally_wasm_free it), its length in transfer slot 0 and
+** its row count in slot 1; NULL when out of memory or when a row's header
+** is malformed.
+*/
+TALLY_WASM_EXPORT(tally_wasm_cel_eval_rows)
+char *tally_wasm_cel_eval_rows(const tally_cel_program *prog, tally_cel_context *ctx, const uint32_t *names,
+                               uint32_t nnames, const uint8_t *rows, size_t len, size_t cap) {
+  tally_error *err = tally_wasm_error_area();
+  uint64_t *slots = tally_wasm_transfer_area();
+  rows__in in = {rows, rows + len, false};
+  size_t n = 0;
+  t_buf b;
+  t_buf_init(&b, tally_wasm_allocator());
+  t_buf_putc(&b, '[');
+  tally_status st = TALLY_OK;
+  while (!b.failed && n < cap && in.p < in.end) {
+    const tally_cel_value *v;
+    const char *json;
+    size_t jlen;
+    if (n++) t_buf_putc(&b, ',');
+    st = rows__bind(ctx, names, nnames, &in, err);
+    if (!st) st = tally_cel_eval(prog, ctx, &v, err);
+    if (!st) st = tally_cel_value_to_json(ctx, v, &json, &jlen, err);
+    if (st == TALLY_ERR_NOMEM || in.bad) break;
+    if (st) tally_wasm_cel_write_error(&b, err);
+    else t_buf_append(&b, json, jlen);
+    st = TALLY_OK;
+  }
+  t_buf_putc(&b, ']');
+  t_buf_putc(&b, 0);
+  if (b.failed || st) {
+    t_buf_free(&b);
+    if (!st || st == TALLY_ERR_NOMEM) t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+    rows__status(err->code);
+    return NULL;
+  }
+  rows__status(TALLY_OK);
+  slots[0] = b.len - 1;
+  slots[1] = n;
+  return b.ptr;
 }

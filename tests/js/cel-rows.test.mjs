@@ -1,8 +1,9 @@
 // Binary rows (js-bindings/cel.mjs, wasm/exports_rows.c) against the JSON
-// path they replace: evaluate, evaluateBool and evaluateBatch(.., {output:
-// "bool"}) send plain rows as tagged scalars, and only the members the
-// program reads; the reference is evaluateBatch(.., {output: "typed"}),
-// which still turns every row into JSON text. On thousands of generated
+// path they replace: evaluate, evaluateBool and evaluateBatch of an array
+// send plain rows as tagged scalars, and only the members the program
+// reads; the reference is evaluateBatch of JSON Lines text, the typed JSON
+// that the JSON path makes of a row (typed(), as for any row that is not
+// plain; for plain values it binds what plain JSON binds). On thousands of generated
 // rows (unicode, empty and lone-surrogate strings, ints, fractions, huge,
 // NaN and infinite numbers, null and undefined members, missing and extra
 // variables, nested maps and lists, values only the JSON path takes) both
@@ -10,7 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { load, getWasm } from "../../js-bindings/index.mjs";
-import { Env, cel, fromTyped } from "../../js-bindings/cel.mjs";
+import { Env, cel, fromTyped, typed } from "../../js-bindings/cel.mjs";
 
 await load(process.env.TALLY_WASM || undefined);
 
@@ -85,11 +86,20 @@ function row(r) {
   return o;
 }
 
+// A row as the JSON path's typed text (cel.mjs typedRow): members in for-in order, undefined ones left out.
+function typedLine(r) {
+  if (r === undefined || r === null) return "";
+  if (typeof r !== "object" || Array.isArray(r)) throw new TypeError("evaluateBatch: each row must be an object of variables");
+  const parts = [];
+  for (const k in r) if (r[k] !== undefined) parts.push(`${JSON.stringify(k)}:${typed(r[k], 1)}`);
+  return `{${parts.join(",")}}`;
+}
+
 // The JSON path's answer for one row: {value} | {error: {kind, message}} | {threw: "Class: message"}.
 function reference(prog, vars) {
   let out;
   try {
-    out = prog.evaluateBatch([vars], { output: "typed" })[0];
+    out = prog.evaluateBatch(`${typedLine(vars)}\n`, { output: "typed", typed: true })[0];
   } catch (e) {
     return { threw: `${e.constructor.name}: ${e.message}` };
   }
@@ -132,6 +142,14 @@ test("binary rows give what the JSON path gives, row by row and in batches", () 
         expected.push(ref.error ? -2 : ref.value === true ? 1 : ref.value === false ? 0 : -1);
       }
       assert.deepStrictEqual([...prog.evaluateBatch(batchable, { output: "bool" })], expected, src);
+      const refTyped = prog.evaluateBatch(batchable.map((r) => `${typedLine(r)}\n`).join(""), { output: "typed", typed: true });
+      // a JSON error's position is in the row's text, which is plain JSON for a plain row and typed
+      // JSON otherwise (before, typed for every row of a batch holding one row that is not plain)
+      const jsonPos = (rs) => rs.map((r) => (r.error?.kind === "json" ? { error: { kind: "json", message: r.error.message } } : r));
+      assert.deepStrictEqual(jsonPos(prog.evaluateBatch(batchable, { output: "typed" })), jsonPos(refTyped), src);
+      const values = prog.evaluateBatch(batchable);
+      assert.deepStrictEqual(values.map((v) => (v instanceof Error ? { error: { kind: v.kind, message: v.message } } : { value: v })),
+        refTyped.map((t) => (t.error ? { error: { kind: t.error.kind, message: t.error.message } } : { value: fromTyped(t) })), src);
       prog.dispose();
     }
   } finally {
@@ -144,6 +162,7 @@ test("a batch throws as the JSON path does, before evaluating", () => {
   const prog = env.compile("a == 1");
   const bad = [{ a: 1 }, { a: () => 1 }, { a: 2 }];
   assert.throws(() => prog.evaluateBatch(bad, { output: "bool" }), { name: "TypeError", message: "cannot pass a function to CEL" });
+  assert.throws(() => prog.evaluateBatch(bad), { name: "TypeError", message: "cannot pass a function to CEL" });
   assert.throws(() => prog.evaluateBatch([{ a: 1 }, 5], { output: "bool" }), {
     name: "TypeError", message: "evaluateBatch: each row must be an object of variables",
   });
@@ -194,6 +213,8 @@ test("batches cross in bounded chunks: large batches and large rows, memory stay
   for (let k = 0; k < 5; k++) assert.deepStrictEqual([...prog.evaluateBatch(rows, { output: "bool" })], want);
   const many = Array.from({ length: 100000 }, (_, i) => ({ s: "abcd", n: i }));
   assert.equal(prog.evaluateBatch(many, { output: "bool" }).reduce((a, b) => a + b, 0), 33334);
+  assert.equal(prog.evaluateBatch(many).filter((v) => v === true).length, 33334);
+  assert.deepStrictEqual(prog.evaluateBatch(rows).map((v) => (v ? 1 : 0)), want);
   assert.equal(w.memory.buffer.byteLength, bytes);
   assert.ok(w.tally_wasm_heap_live_bytes() <= live + 4096, "no memory kept per row");
   assert.deepStrictEqual([...prog.evaluateBatch([], { output: "bool" })], []);
