@@ -706,7 +706,11 @@ function putRow(row, shape) {
     const v = row[k];
     if (v === undefined) continue;
     if (i < 0) {
-      if (i === -2 || !simpleMember(v)) return (wp = start), ROW_JSON;
+      if (i === -2) return (wp = start), ROW_JSON;
+      const t = typeof v; // the common unread members first
+      if (t === "string" ? !wellFormed(v) : t !== "number" && t !== "boolean" && !simpleMember(v)) {
+        return (wp = start), ROW_JSON;
+      }
       continue;
     }
     if (wp + 4 > wend) return (wp = start), ROW_FULL;
