@@ -1,6 +1,7 @@
 // CEL from JavaScript: environments, programs compiled once and evaluated
-// many times (one wasm crossing per evaluation, or one per batch of rows),
-// and the type checker with positions and references for editors.
+// many times (one wasm crossing per evaluation, or one per chunk of a batch
+// of rows; plain rows cross in a binary form, see "binary rows" below), and
+// the type checker with positions and references for editors.
 //
 //   import { load } from "tally";
 //   import { Env, cel } from "tally/cel";
@@ -529,6 +530,222 @@ export class Env extends Handle {
   }
 }
 
+// ---- binary rows (wasm/exports_rows.c) ------------------------------------------------------
+//
+// A row of plain values crosses as tagged scalars written straight into
+// wasm memory, and only its members the program reads: building JSON text
+// and parsing it again cost more than most evaluations. Whatever this form
+// does not cover (bigint, Date, bytes, Map, wrappers, nesting below one
+// level, lone surrogates, a member named "") sends that row down the JSON
+// path as before, so a row's result, error and message never depend on the
+// form it took; unread members are checked, not encoded, for the same
+// reason (they can make the JSON path fail).
+
+const ROW_OK = 0, ROW_JSON = 1, ROW_FULL = 2;
+const ROW_CHUNK = 1 << 16;      // bytes of rows per batch crossing (more only for one larger row)
+const ROW_CHUNK_ROWS = 4096;    // rows per batch crossing
+
+let rowU8 = new Uint8Array(0), rowDv = null;
+let wp = 0, wend = 0;           // write position and limit in wasm memory
+// Growing wasm memory detaches the views (their length drops to 0): a
+// cheaper test than asking the memory for its buffer on every call.
+const rowMoved = () => rowU8.length === 0;
+// A row's getter may evaluate too: that inner call takes the JSON path, and
+// when it grew wasm memory under the outer encoding, the outer call starts
+// over on the JSON path.
+let rowBusy = false;
+
+function rowViews() {
+  if (rowU8.length === 0) {
+    const b = getWasm().memory.buffer;
+    rowU8 = new Uint8Array(b);
+    rowDv = new DataView(b);
+  }
+}
+
+const wellFormed = typeof String.prototype.isWellFormed === "function"
+  ? (s) => s.isWellFormed()
+  : (s) => !/\p{Cs}/u.test(s);
+
+// Whether the JSON path would bind v (an unread member, or an element one level down) without a doubt.
+function simpleScalar(v) {
+  switch (typeof v) {
+    case "string": return wellFormed(v);
+    case "number":
+    case "boolean":
+    case "undefined": return true;
+    case "object": return v === null;
+    default: return false;
+  }
+}
+
+function simpleMember(v) {
+  if (typeof v !== "object" || v === null) return simpleScalar(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!simpleScalar(v[i])) return false;
+    return true;
+  }
+  if (!isPlainObject(v)) return false;
+  for (const k in v) if (!wellFormed(k) || !simpleScalar(v[k])) return false;
+  return true;
+}
+
+// u32 length + UTF-8 bytes of a well-formed string s at wp.
+function putString(s) {
+  const n = s.length;
+  if (wp + 4 + n * 3 > wend) return ROW_FULL;
+  const u8 = rowU8, at = wp + 4;
+  let i = 0;
+  if (n <= 64) {
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      u8[at + i] = c;
+    }
+  }
+  let len = i;
+  if (i < n) {
+    if (!wellFormed(s)) return ROW_JSON;
+    len = encoder.encodeInto(s, u8.subarray(at, wend)).written;
+  }
+  u8[wp] = len;
+  u8[wp + 1] = len >>> 8;
+  u8[wp + 2] = len >>> 16;
+  u8[wp + 3] = len >>> 24;
+  wp = at + len;
+  return ROW_OK;
+}
+
+// A scalar: tag (0 null, 1 false, 2 true, 3 int, 4 double, 5 string) and payload.
+function putScalar(v) {
+  if (wp + 9 > wend) return ROW_FULL;
+  switch (typeof v) {
+    case "string":
+      rowU8[wp++] = 5;
+      return putString(v);
+    case "number":
+      rowU8[wp] = Number.isSafeInteger(v) ? 3 : 4;
+      rowDv.setFloat64(wp + 1, v, true);
+      wp += 9;
+      return ROW_OK;
+    case "boolean":
+      rowU8[wp++] = v ? 2 : 1;
+      return ROW_OK;
+    case "undefined":
+      rowU8[wp++] = 0;
+      return ROW_OK;
+    case "object":
+      if (v !== null) return ROW_JSON;
+      rowU8[wp++] = 0;
+      return ROW_OK;
+    default: return ROW_JSON;
+  }
+}
+
+// A member's value: a scalar, a list of scalars (6) or a string-keyed map of scalars (7).
+function putMember(v) {
+  if (typeof v !== "object" || v === null) return putScalar(v);
+  if (wp + 5 > wend) return ROW_FULL;
+  const head = wp;
+  let r, n = 0;
+  if (Array.isArray(v)) {
+    rowU8[head] = 6;
+    wp += 5;
+    for (; n < v.length; n++) {
+      const x = v[n];
+      if (typeof x === "object" && x !== null) return ROW_JSON;
+      if ((r = putScalar(x)) !== ROW_OK) return r;
+    }
+  } else {
+    if (!isPlainObject(v)) return ROW_JSON;
+    rowU8[head] = 7;
+    wp += 5;
+    for (const k in v) {
+      const x = v[k];
+      if (x === undefined) continue;
+      if (typeof x === "object" && x !== null) return ROW_JSON;
+      // putString turns down a key with a lone surrogate as any string
+      if ((r = putString(k)) !== ROW_OK || (r = putScalar(x)) !== ROW_OK) return r;
+      n++;
+    }
+  }
+  rowDv.setUint32(head + 1, n, true);
+  return ROW_OK;
+}
+
+// Rows of one batch mostly share their members: the last row's keys, each
+// with its name index (-1: not read, the key checked), answer for the next
+// row without a lookup (an internalized key compares by pointer).
+class RowShape {
+  constructor(index) {
+    this.index = index;
+    this.keys = [];
+    this.slots = [];
+  }
+
+  // k, the j-th key of a row: its name index, -1 when not read, -2 when no binding can take it.
+  slot(k, j) {
+    if (this.keys[j] === k) return this.slots[j];
+    let i = this.index.get(k);
+    if (i === undefined) i = k === "" || !wellFormed(k) ? -2 : -1;
+    this.keys[j] = k;
+    this.slots[j] = i;
+    return i;
+  }
+}
+
+// One row of kind 0 at wp; on failure wp is back where it was.
+function putRow(row, shape) {
+  const start = wp;
+  if (wp + 9 > wend) return ROW_FULL;
+  rowU8[wp] = 0;
+  wp += 9;
+  let n = 0, j = 0;
+  for (const k in row) {
+    const i = shape.slot(k, j++);
+    const v = row[k];
+    if (v === undefined) continue;
+    if (i < 0) {
+      if (i === -2) return (wp = start), ROW_JSON;
+      const t = typeof v; // the common unread members first
+      if (t === "string" ? !wellFormed(v) : t !== "number" && t !== "boolean" && !simpleMember(v)) {
+        return (wp = start), ROW_JSON;
+      }
+      continue;
+    }
+    if (wp + 4 > wend) return (wp = start), ROW_FULL;
+    rowDv.setUint32(wp, i, true);
+    wp += 4;
+    const r = putMember(v);
+    if (r !== ROW_OK) return (wp = start), r;
+    n++;
+  }
+  rowDv.setUint32(start + 1, wp - start - 5, true);
+  rowDv.setUint32(start + 5, n, true);
+  return ROW_OK;
+}
+
+// A row as JSON text (kind 1 plain, 2 typed), the text the JSON path makes of it.
+function putJsonRow(text, typedFlag) {
+  const need = 5 + text.length * 3;
+  if (wp + need > wend) return ROW_FULL;
+  const { written } = encoder.encodeInto(text, rowU8.subarray(wp + 5, wend));
+  rowU8[wp] = typedFlag ? 2 : 1;
+  rowDv.setUint32(wp + 1, written, true);
+  wp += 5 + written;
+  return ROW_OK;
+}
+
+// Plain objects only: their for-in members are JSON.stringify's (isPlain walks them the same way).
+const binaryRow = (row) => typeof row === "object" && row !== null && !Array.isArray(row) && isPlainObject(row);
+
+// ... unless Object.prototype has enumerable members: for-in walks those
+// too, JSON.stringify does not. Then rows take the JSON path.
+function protoClean() {
+  for (const _ in Object.prototype) return false;
+  return true;
+}
+
 // ---- Program -------------------------------------------------------------------------------
 
 const OUTPUTS = new Set(["values", "typed", "bool"]);
@@ -538,6 +755,8 @@ export class Program extends Handle {
   #env;
   #ctx = null;
   #scratch = null;
+  #vars = null;   // {table, count, shape}: the names the program reads (binary rows)
+  #rows = null;   // wasm memory for binary rows (and a batch chunk's results)
   /** The source text. */
   source;
 
@@ -554,7 +773,7 @@ export class Program extends Handle {
   dispose() {
     if (this.disposed) return;
     this.#env._forget(this._ref);
-    this.#ctx = this.#scratch = null;
+    this.#ctx = this.#scratch = this.#vars = this.#rows = null;
     super.dispose();
   }
 
@@ -590,8 +809,72 @@ export class Program extends Handle {
     return readString(out, transferU32(0));
   }
 
+  // The names table of the variables the program reads, and their index by name.
+  #rowVars() {
+    if (!this.#vars) {
+      const w = getWasm();
+      const ptr = w.tally_wasm_cel_program_vars(this.ptr);
+      if (!ptr) throw lastError();
+      const count = transferU32(0);
+      const table = this.adopt(new Scratch(INTERNAL, ptr, count * 8));
+      const index = new Map();
+      const view = heapView();
+      for (let i = 0; i < count; i++) {
+        index.set(readString(view.getUint32(ptr + i * 8, true), view.getUint32(ptr + i * 8 + 4, true)), i);
+      }
+      this.#vars = { table, count, shape: new RowShape(index) };
+    }
+    return this.#vars;
+  }
+
+  // Starts writing rows in the row block, after `reserve` bytes kept for
+  // results (one block: a batch allocates nothing once warm), with room for
+  // at least `need` bytes of rows. Returns where the rows start.
+  #rowStart(need, reserve = 0) {
+    if (!this.#rows || this.#rows.cap < need + reserve) {
+      const cap = Math.max(need + reserve, ROW_CHUNK + ROW_CHUNK_ROWS, (this.#rows?.cap ?? 0) * 2);
+      this.#rows?.dispose();
+      this.#rows = null;
+      this.#rows = this.adopt(newScratch(cap));
+    }
+    rowViews();
+    wp = this.#rows.ptr + reserve;
+    wend = this.#rows.ptr + this.#rows.cap;
+    return wp;
+  }
+
+  // One plain row as a binary row in the row block: its pointer, or 0 when it needs the JSON path.
+  #putOne(vars) {
+    if (rowBusy || !protoClean()) return 0;
+    const { shape } = this.#rowVars();
+    let need = ROW_CHUNK, r;
+    rowBusy = true;
+    try {
+      for (;;) {
+        const at = this.#rowStart(need);
+        if ((r = putRow(vars, shape)) !== ROW_FULL) return r === ROW_OK && !rowMoved() ? at : 0;
+        need = this.#rows.cap * 2;
+      }
+    } catch (e) {
+      if (rowMoved()) return 0;
+      throw e;
+    } finally {
+      rowBusy = false;
+    }
+  }
+
   /** Evaluates with plain JS values as variables (see the mapping above); throws CelEvalError. */
   evaluate(vars) {
+    if (binaryRow(vars)) {
+      const at = this.#putOne(vars);
+      if (at) {
+        const w = getWasm();
+        const { table, count } = this.#vars;
+        const out = w.tally_wasm_cel_eval_row(this.ptr, this.#context(), table.ptr, count, at, wp - at);
+        if (!out) throw lastError(this.source);
+        return fromTyped(JSON.parse(readString(out, transferU32(0))));
+      }
+    }
     const { text, typed: t } = bindingsText(vars);
     return fromTyped(JSON.parse(this.#evalText(text, t)));
   }
@@ -599,11 +882,18 @@ export class Program extends Handle {
   /** Evaluates for a boolean: true or false; throws CelEvalError, or TypeError when not a bool. */
   evaluateBool(vars) {
     const w = getWasm();
-    const { text, typed: t } = bindingsText(vars);
-    const prog = this.ptr;
-    const ctx = this.#context();
-    const [p, n] = this.#put(text);
-    const r = w.tally_wasm_cel_eval_bool_with(prog, ctx, p, n, t);
+    let r;
+    const at = binaryRow(vars) ? this.#putOne(vars) : 0;
+    if (at) {
+      const { table, count } = this.#vars;
+      r = w.tally_wasm_cel_eval_row_bool(this.ptr, this.#context(), table.ptr, count, at, wp - at);
+    } else {
+      const { text, typed: t } = bindingsText(vars);
+      const prog = this.ptr;
+      const ctx = this.#context();
+      const [p, n] = this.#put(text);
+      r = w.tally_wasm_cel_eval_bool_with(prog, ctx, p, n, t);
+    }
     if (r === -2) throw lastError(this.source);
     if (r === -1) throw new TypeError(`the result of '${this.source}' is not a bool`);
     return r === 1;
@@ -619,9 +909,10 @@ export class Program extends Handle {
   }
 
   /**
-   * Evaluates once per row in one wasm call. rows: an array of binding
-   * objects, or JSON Lines text (one JSON object per line; plain JSON, or
-   * typed with {typed: true}). output:
+   * Evaluates once per row, in one wasm call per chunk of rows (an
+   * array's rows cross in chunks of bounded size, JSON Lines text in one
+   * piece). rows: an array of binding objects, or JSON Lines text (one JSON
+   * object per line; plain JSON, or typed with {typed: true}). output:
    *   "values" (default): an array of JS values, a failed row's entry
    *            being its CelEvalError (or LimitError ...) instead;
    *   "typed":  typed JSON results, {"error": {kind, message, line, column}} for failures;
@@ -629,6 +920,16 @@ export class Program extends Handle {
    */
   evaluateBatch(rows, { output = "values", typed: typedInput = false } = {}) {
     if (!OUTPUTS.has(output)) throw new TypeError(`evaluateBatch: output must be one of ${[...OUTPUTS].join(", ")}`);
+    let arr = null;
+    if (Array.isArray(rows) && !typedInput && !rowBusy) {
+      if (output === "bool") {
+        const res = this.#batchBool(rows);
+        if (res) return res;
+      } else {
+        arr = this.#batchTyped(rows);
+      }
+    }
+    if (arr) return this.#batchValues(arr, output);
     let text, typedFlag, count;
     if (typeof rows === "string") {
       text = rows;
@@ -656,15 +957,94 @@ export class Program extends Handle {
     }
     const res = w.tally_wasm_cel_eval_batch(prog, ctx, p, n, typedFlag);
     if (!res) throw lastError();
-    let arr;
     try {
       arr = JSON.parse(readString(res, transferU32(0)));
     } finally {
       w.tally_wasm_free(res);
     }
+    return this.#batchValues(arr, output);
+  }
+
+  #batchValues(arr, output) {
     if (output === "typed") return arr;
     const pos = new Positions(this.source);
     return arr.map((r) => (r.error ? rowError(r.error, pos) : fromTyped(r)));
+  }
+
+  // Rows of an array in bounded chunks, each row binary or (when it must)
+  // as the JSON text of before: run(at, bytes, count, first) evaluates one
+  // chunk, written after `reserve` bytes kept for its results. false when a
+  // row's getter moved wasm memory (then the caller takes the JSON path).
+  #chunks(rows, reserve, run) {
+    const { shape } = this.#rowVars();
+    let i = 0, need = ROW_CHUNK;
+    rowBusy = true;
+    try {
+      while (i < rows.length) {
+        const first = i, at = this.#rowStart(need, reserve);
+        const last = Math.min(rows.length, first + ROW_CHUNK_ROWS), binary = protoClean();
+        try {
+          for (; i < last; i++) {
+            const row = rows[i];
+            let r = binary && binaryRow(row) ? putRow(row, shape) : ROW_JSON;
+            if (r === ROW_JSON) {
+              const { text, typed: t } = rowText(row);
+              r = putJsonRow(text, t);
+            }
+            if (r === ROW_FULL) break;
+          }
+        } catch (e) {
+          if (rowMoved()) return false;
+          throw e;
+        }
+        if (rowMoved()) return false;
+        if (i === first) { // one row larger than the block: a larger block for it
+          need = this.#rows.cap * 2;
+          continue;
+        }
+        run(at, wp - at, i - first, first);
+      }
+    } finally {
+      rowBusy = false;
+    }
+    return true;
+  }
+
+  // evaluateBatch(rows, {output: "bool"}) of an array, or null (see #chunks).
+  #batchBool(rows) {
+    checkRows(rows, false);
+    const w = getWasm();
+    const res = new Int8Array(rows.length);
+    const { table, count } = this.#rowVars();
+    const prog = this.ptr;
+    const ctx = this.#context();
+    const done = this.#chunks(rows, ROW_CHUNK_ROWS, (at, bytes, n, first) => {
+      const out = at - ROW_CHUNK_ROWS;
+      const got = w.tally_wasm_cel_eval_rows_bool(prog, ctx, table.ptr, count, at, bytes, out, n);
+      if (got !== n) throw lastError();
+      res.set(new Int8Array(w.memory.buffer, out, got), first);
+    });
+    return done ? res : null;
+  }
+
+  // The typed results of an array of rows ({"error": ...} for failures), or null (see #chunks).
+  #batchTyped(rows) {
+    checkRows(rows, false);
+    const w = getWasm();
+    const res = [];
+    const { table, count } = this.#rowVars();
+    const prog = this.ptr;
+    const ctx = this.#context();
+    const done = this.#chunks(rows, 0, (at, bytes, n) => {
+      const p = w.tally_wasm_cel_eval_rows(prog, ctx, table.ptr, count, at, bytes, n);
+      if (!p) throw lastError();
+      try {
+        for (const r of JSON.parse(readString(p, transferU32(0)))) res.push(r);
+      } finally {
+        w.tally_wasm_free(p);
+      }
+    });
+    return done ? res : null;
   }
 }
 
@@ -686,26 +1066,42 @@ function countRows(text) {
   return text.endsWith("\n") ? n - 1 : n;
 }
 
-function batchText(rows, forceTyped) {
-  if (rows.length === 0) return { text: "", typedFlag: 0 };
+function checkRows(rows, forceTyped) {
   for (const r of rows) {
     if (r !== undefined && r !== null && (typeof r !== "object" || Array.isArray(r)) && !(forceTyped && typeof r === "string")) {
       throw new TypeError("evaluateBatch: each row must be an object of variables");
     }
   }
+}
+
+// A row's typed JSON text (a line of batchText's typed form).
+function typedRow(r) {
+  let s = "{", first = true;
+  for (const k in r) {
+    if (r[k] === undefined) continue;
+    s += (first ? "" : ",") + JSON.stringify(k) + ":" + typed(r[k], 1);
+    first = false;
+  }
+  return s + "}";
+}
+
+// One row on its own: plain JSON when it is plain, else typed (a batch of
+// both binds each row as either form would).
+function rowText(r) {
+  if (r === undefined || r === null) return { text: "{}", typed: 0 };
+  return isPlain(r, 0) ? { text: JSON.stringify(r), typed: 0 } : { text: typedRow(r), typed: 1 };
+}
+
+function batchText(rows, forceTyped) {
+  if (rows.length === 0) return { text: "", typedFlag: 0 };
+  checkRows(rows, forceTyped);
   if (!forceTyped && rows.every((r) => isPlain(r, 0))) {
     return { text: rows.map((r) => (r === undefined || r === null ? "" : JSON.stringify(r))).join("\n") + "\n", typedFlag: 0 };
   }
   const lines = rows.map((r) => {
     if (r === undefined || r === null) return "";
     if (forceTyped) return typeof r === "string" ? r : JSON.stringify(r);
-    let s = "{", first = true;
-    for (const k in r) {
-      if (r[k] === undefined) continue;
-      s += (first ? "" : ",") + JSON.stringify(k) + ":" + typed(r[k], 1);
-      first = false;
-    }
-    return s + "}";
+    return typedRow(r);
   });
   return { text: lines.join("\n") + "\n", typedFlag: 1 };
 }

@@ -15,6 +15,16 @@ import {
 
 const DECISIONS = ["allow", "reject", "default-allow", "default-reject"];
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A block of wasm memory a rule set reuses for its input. */
+class Block extends Handle {
+  cap;
+  constructor(token, ptr, cap) {
+    super(token, ptr, "tally_wasm_free");
+    this.cap = cap;
+  }
+}
 
 const toJson = (v) => (typeof v === "string" ? v : JSON.stringify(v));
 
@@ -26,6 +36,7 @@ function throwLast(source) {
 /** A compiled, immutable rule set. Rules that do not validate are kept with status "error". */
 export class RuleSet extends Handle {
   #ids = null;
+  #input = null;
 
   constructor(token, ptr) {
     super(token, ptr, "tally_wasm_rules_free");
@@ -54,9 +65,20 @@ export class RuleSet extends Handle {
   evaluate(signup) {
     const w = getWasm();
     const json = toJson(signup);
-    const out = withBytes(json, (p, n) => w.tally_wasm_rules_eval_json(this.ptr, p, n));
+    // the sign-up's text goes into a block kept for the next call (no allocation per call)
+    const need = json.length * 3;
+    if (!this.#input || this.#input.cap < need) {
+      const cap = Math.max(need, 1024, (this.#input?.cap ?? 0) * 2);
+      this.#input?.dispose();
+      this.#input = null;
+      this.#input = this.adopt(new Block(INTERNAL, w.tally_wasm_alloc(cap), cap));
+    }
+    const at = this.#input.ptr;
+    const { written } = encoder.encodeInto(json, new Uint8Array(w.memory.buffer, at, this.#input.cap));
+    const out = w.tally_wasm_rules_eval_json(this.ptr, at, written);
     if (!out) throwLast();
-    return JSON.parse(readCString(out));
+    const u8 = new Uint8Array(w.memory.buffer);
+    return JSON.parse(decoder.decode(u8.subarray(out, u8.indexOf(0, out))));
   }
 
   /**

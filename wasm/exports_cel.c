@@ -217,8 +217,9 @@ static bool cel__next_row(const char *text, size_t len, size_t *pos, const char 
   return true;
 }
 
-/* {"error":{"kind","message"[,"line","column","offset"]}} for a failed row. */
-static void cel__write_error(t_buf *b, const tally_error *e) {
+/* {"error":{"kind","message"[,"line","column","offset"]}} for a failed row (also for exports_rows.c). */
+void tally_wasm_cel_write_error(t_buf *b, const tally_error *e);
+void tally_wasm_cel_write_error(t_buf *b, const tally_error *e) {
   t_buf_puts(b, "{\"error\":{\"kind\":");
   const char *kind = tally_status_kind(e->code);
   t_json_write_string(b, kind, __builtin_strlen(kind));
@@ -256,7 +257,7 @@ char *tally_wasm_cel_eval_batch(const tally_cel_program *prog, tally_cel_context
     if (!st) st = tally_cel_eval(prog, ctx, &v, err);
     if (!st) st = tally_cel_value_to_json(ctx, v, &json, &jlen, err);
     if (st == TALLY_ERR_NOMEM) break;
-    if (st) cel__write_error(&b, err);
+    if (st) tally_wasm_cel_write_error(&b, err);
     else t_buf_append(&b, json, jlen);
   }
   t_buf_putc(&b, ']');

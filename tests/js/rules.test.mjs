@@ -4,7 +4,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { load, InputError, CelParseError } from "../../js-bindings/index.mjs";
+import { load, getWasm, InputError, CelParseError } from "../../js-bindings/index.mjs";
 import { RuleSet, SignupBatch, validateRules, conditionToTree, treeToCondition } from "../../js-bindings/rules.mjs";
 
 const golden = (name) => fileURLToPath(new URL(`../golden/rules/${name}`, import.meta.url));
@@ -118,4 +118,22 @@ test("tree conversions round-trip and never let a value escape", () => {
   assert.equal(rs.evaluate({ email: nasty }).decision, "reject");
   rs.dispose();
   assert.throws(() => treeToCondition({ type: "condition", field: "ip", operator: "equals", value: "x" }), InputError);
+});
+
+test("evaluate reuses one input block: sign-ups of any size, unicode, memory steady", () => {
+  const rs = RuleSet.load(RULES);
+  const w = getWasm();
+  try {
+    const big = { email: `${"x".repeat(5000)}é@tempmail.com`, riskScores: { bot: 1 } };
+    assert.equal(rs.evaluate(big).decision, "reject");
+    assert.equal(rs.evaluate(JSON.stringify({ email: "ünï@tempmail.com" })).decision, "reject");
+    assert.equal(rs.evaluate({ email: "a@b.c" }).decision, "default-allow");
+    const blocks = w.tally_wasm_heap_live_blocks();
+    for (let i = 0; i < 2000; i++) rs.evaluate(i % 100 ? { email: `u${i}@b.c`, riskScores: { bot: i % 100 } } : big);
+    assert.equal(w.tally_wasm_heap_live_blocks(), blocks);
+    assert.throws(() => rs.evaluate("{not json"), { kind: "json" });
+    assert.equal(rs.evaluate({ email: "a@tempmail.com" }).decision, "reject");
+  } finally {
+    rs.dispose();
+  }
 });

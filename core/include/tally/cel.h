@@ -137,6 +137,16 @@ TALLY_API tally_status tally_cel_compile(const tally_cel_env *env, const char *s
                                          tally_cel_program **out, tally_error *err);
 TALLY_API void tally_cel_program_free(tally_cel_program *prog);
 
+/*
+** The variable names prog can look up in the activation, each once, in
+** order of first use (for an undeclared dotted name, every candidate:
+** "a.b.c", "a.b", "a"); binding any other name cannot change its result.
+** Writes the first cap of them (pointers into prog, not NUL-terminated)
+** and returns how many there are, or (size_t)-1 when out of memory.
+*/
+TALLY_API size_t tally_cel_program_variables(const tally_cel_program *prog, const char **names, size_t *lens,
+                                             size_t cap);
+
 /* }====== */
 
 /* ** {====== Contexts and activations */
