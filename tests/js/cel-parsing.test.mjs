@@ -16,7 +16,7 @@
 // a listed case that passes fails the test until it is removed.
 //
 // usage: node --test tests/js/cel-parsing.test.mjs
-//   CEL_PARSE_DRIVER=path/to/cel_parse (default build/tests/cel_parse)
+//   CEL_PARSE_DRIVER=path/to/cel_parse (default $TALLY_BUILD_ROOT/tests/cel_parse, build/ when unset)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -29,7 +29,7 @@ import { tests as checkingSuite } from "@bufbuild/cel-spec/testdata/checking.js"
 import { tests as conformanceSuite } from "@bufbuild/cel-spec/testdata/conformance.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const driver = process.env.CEL_PARSE_DRIVER ?? join(root, "build", "tests", "cel_parse");
+const driver = process.env.CEL_PARSE_DRIVER ?? join(process.env.TALLY_BUILD_ROOT ?? join(root, "build"), "tests", "cel_parse");
 const knownFile = join(root, "tests", "cel", "parse-known-failures.txt");
 
 const STANDARD_MACROS = { two_var_macros: false, bind_macro: false, optional_macros: false };
