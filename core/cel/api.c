@@ -43,6 +43,7 @@ void tally_cel_env_free(tally_cel_env *env) {
   const tally_allocator *a = &env->alloc;
   for (size_t i = 0; i < env->decls.len; i++) t_free(a, (void *)env->decls.items[i].ptr, env->decls.items[i].len + 1);
   t_vec_free(a, &env->decls);
+  t_free(a, env->decl_index, env->decl_index_cap * sizeof *env->decl_index);
   if (env->container.ptr) t_free(a, (void *)env->container.ptr, env->container.len + 1);
   if (env->result_type.ptr) t_free(a, (void *)env->result_type.ptr, env->result_type.len + 1);
   tally_cel_checker_free(env->checker);
@@ -50,16 +51,60 @@ void tally_cel_env_free(tally_cel_env *env) {
   t_free(&copy, env, sizeof *env);
 }
 
-tally_status tally_cel_env_declare(tally_cel_env *env, const char *name, size_t len, tally_error *err) {
+static void api__index_put(t_cel_decl_ref *index, size_t cap, uint32_t hash, size_t i) {
+  size_t mask = cap - 1, j = hash & mask;
+  while (index[j].index1) j = (j + 1) & mask;
+  index[j].hash = hash;
+  index[j].index1 = (uint32_t)i + 1;
+}
+
+int32_t t_cel_env_find(const tally_cel_env *env, t_str name, uint32_t hash) {
+  if (!env->decl_index) return -1;
+  size_t mask = env->decl_index_cap - 1;
+  for (size_t j = hash & mask;; j = (j + 1) & mask) {
+    const t_cel_decl_ref *r = &env->decl_index[j];
+    if (!r->index1) return -1;
+    if (r->hash == hash && t_str_eq(env->decls.items[r->index1 - 1], name)) return (int32_t)(r->index1 - 1);
+  }
+}
+
+/* Adds a declaration (an owned copy of name); *out is the copy, or the existing one. */
+static tally_status api__decl_add(tally_cel_env *env, const char *name, size_t len, const char **out,
+                                  tally_error *err) {
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
-  for (size_t i = 0; i < env->decls.len; i++)
-    if (t_str_eq(env->decls.items[i], (t_str){name, len})) return TALLY_OK;
+  t_str key = {name, len};
+  uint32_t h = t_cel_hash_name(key);
+  int32_t found = t_cel_env_find(env, key, h);
+  if (found >= 0) {
+    *out = env->decls.items[found].ptr;
+    return TALLY_OK;
+  }
+  if (env->decls.len >= INT32_MAX - 1) return t_error_set(err, TALLY_ERR_LIMIT, "too many declarations");
+  if ((env->decls.len + 1) * 2 > env->decl_index_cap) {
+    size_t ncap = env->decl_index_cap ? env->decl_index_cap * 2 : 16;
+    t_cel_decl_ref *ni = t_calloc(&env->alloc, ncap, sizeof *ni);
+    if (!ni) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < env->decls.len; i++) api__index_put(ni, ncap, t_cel_hash_name(env->decls.items[i]), i);
+    t_free(&env->alloc, env->decl_index, env->decl_index_cap * sizeof *ni);
+    env->decl_index = ni;
+    env->decl_index_cap = ncap;
+  }
   char *p = t_strndup(&env->alloc, name, len);
   if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   if (!t_vec_push(&env->alloc, &env->decls, ((t_str){p, len}))) {
     t_free(&env->alloc, p, len + 1);
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   }
+  api__index_put(env->decl_index, env->decl_index_cap, h, env->decls.len - 1);
+  *out = p;
+  return TALLY_OK;
+}
+
+tally_status tally_cel_env_declare(tally_cel_env *env, const char *name, size_t len, tally_error *err) {
+  size_t before = env->decls.len;
+  const char *p;
+  tally_status st = api__decl_add(env, name, len, &p, err);
+  if (st || env->decls.len == before) return st;
   if (env->checker) return tally_cel_checker_declare(env->checker, p, "dyn", err);
   return TALLY_OK;
 }
@@ -90,20 +135,7 @@ static tally_status api__typed_name(tally_cel_env *env, const char *name, size_t
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
   tally_status st = api__checker(env, err);
   if (st) return st;
-  for (size_t i = 0; i < env->decls.len; i++) {
-    if (t_str_eq(env->decls.items[i], (t_str){name, len})) {
-      *out = env->decls.items[i].ptr;
-      return TALLY_OK;
-    }
-  }
-  char *p = t_strndup(&env->alloc, name, len);
-  if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  if (!t_vec_push(&env->alloc, &env->decls, ((t_str){p, len}))) {
-    t_free(&env->alloc, p, len + 1);
-    return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  }
-  *out = p;
-  return TALLY_OK;
+  return api__decl_add(env, name, len, out, err);
 }
 
 /*
@@ -211,6 +243,7 @@ tally_status t_cel_program_new(const tally_cel_env *env, const char *src, size_t
   tally_cel_program *prog = t_calloc(&env->alloc, 1, sizeof *prog);
   if (!prog) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   prog->alloc = env->alloc;
+  prog->env = env;
   prog->limits = limits;
   t_arena_init(&prog->arena, &prog->alloc, 4096);
   char *copy = t_arena_strndup(&prog->arena, src ? src : "", src ? len : 0);
@@ -293,20 +326,71 @@ uint32_t t_cel_hash_name(t_str s) {
   return h | 1u;
 }
 
-tally_status tally_cel_context_new(const tally_allocator *alloc, tally_cel_context **out) {
+/*
+** The first chunk of a sign-up's activation (strings, a small map and the
+** value cells; a context without slots also copies the names): later
+** chunks double from it. Part of the context's own allocation, with room
+** for the arena's chunk header.
+*/
+#define T_CEL_FIRST_CHUNK 512u
+#define T_CEL_FIRST_CHUNK_NAMES 128u
+#define T_CEL_CHUNK_HEADROOM 64u
+
+/*
+** The binding arena's allocator: its first chunk is the one inside the
+** context, taken whenever it is free and big enough; the rest comes from
+** the host. Arenas only allocate and free chunks, never resize them.
+*/
+static void *api__bind_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  tally_cel_context *ctx = ud;
+  if (ptr && ptr == ctx->first_chunk) {
+    ctx->first_chunk_used = false;
+    return NULL;
+  }
+  if (!ptr && nsize && !ctx->first_chunk_used && nsize <= ctx->first_chunk_size) {
+    ctx->first_chunk_used = true;
+    return ctx->first_chunk;
+  }
+  return ctx->alloc.fn(ctx->alloc.ud, ptr, osize, nsize);
+}
+
+static size_t api__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+static tally_status api__context_new(const tally_allocator *alloc, const tally_cel_env *env,
+                                     tally_cel_context **out) {
   *out = NULL;
-  tally_cel_context *ctx = t_calloc(alloc, 1, sizeof *ctx);
-  if (!ctx) return TALLY_ERR_NOMEM;
+  size_t nslots = env ? env->decls.len : 0, nwords = (nslots + 63) / 64;
+  if (nslots > (SIZE_MAX / 2) / sizeof(t_cel_val)) return TALLY_ERR_NOMEM;
+  size_t slots_at = api__align16(sizeof(tally_cel_context));
+  size_t bound_at = slots_at + nslots * sizeof(t_cel_val);
+  size_t chunk_at = api__align16(bound_at + nwords * sizeof(uint64_t));
+  size_t chunk = T_CEL_FIRST_CHUNK + (nslots ? 0 : T_CEL_FIRST_CHUNK_NAMES);
+  size_t size = chunk_at + T_CEL_CHUNK_HEADROOM + chunk;
+  unsigned char *mem = t_alloc(alloc, size);
+  if (!mem) return TALLY_ERR_NOMEM;
+  t_memset(mem, 0, chunk_at);
+  tally_cel_context *ctx = (tally_cel_context *)mem;
   ctx->alloc = *alloc;
-  /*
-  ** Small first chunks (they double as needed, and reset keeps the biggest):
-  ** a sign-up's activation fits in one, and memory-bound workloads hold
-  ** many contexts at once.
-  */
-  t_arena_init(&ctx->bind_arena, &ctx->alloc, 1024);
+  ctx->size = size;
+  ctx->env = env;
+  ctx->nslots = (uint32_t)nslots;
+  ctx->slots = nslots ? (t_cel_val *)(mem + slots_at) : NULL;
+  ctx->bound = nwords ? (uint64_t *)(mem + bound_at) : NULL;
+  ctx->first_chunk = mem + chunk_at;
+  ctx->first_chunk_size = T_CEL_CHUNK_HEADROOM + chunk;
+  tally_allocator bind_alloc = {api__bind_alloc, ctx};
+  t_arena_init(&ctx->bind_arena, &bind_alloc, chunk);
   t_arena_init(&ctx->eval_arena, &ctx->alloc, 1024);
   *out = ctx;
   return TALLY_OK;
+}
+
+tally_status tally_cel_context_new(const tally_allocator *alloc, tally_cel_context **out) {
+  return api__context_new(alloc, NULL, out);
+}
+
+tally_status tally_cel_context_new_for_env(const tally_cel_env *env, tally_cel_context **out) {
+  return api__context_new(&env->alloc, env, out);
 }
 
 void tally_cel_context_free(tally_cel_context *ctx) {
@@ -317,12 +401,13 @@ void tally_cel_context_free(tally_cel_context *ctx) {
   t_arena_free(&ctx->eval_arena);
   t_free(&a, ctx->binds, ctx->bind_cap * sizeof(t_cel_binding));
   t_free(&a, ctx->locals, ctx->locals_cap * sizeof(t_cel_val));
-  t_free(&a, ctx, sizeof *ctx);
+  t_free(&a, ctx, ctx->size);
 }
 
 void tally_cel_context_clear(tally_cel_context *ctx) {
-  if (ctx->binds) t_memset(ctx->binds, 0, ctx->bind_cap * sizeof(t_cel_binding));
+  if (ctx->nbinds) t_memset(ctx->binds, 0, ctx->bind_cap * sizeof(t_cel_binding));
   ctx->nbinds = 0;
+  if (ctx->bound) t_memset(ctx->bound, 0, (ctx->nslots + 63) / 64 * sizeof(uint64_t));
   t_arena_reset(&ctx->bind_arena);
   t_arena_reset(&ctx->eval_arena);
 }
@@ -335,13 +420,23 @@ static inline bool api__name_eq(t_str a, t_str b) {
   return true;
 }
 
-const t_cel_binding *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash) {
-  if (!ctx || !ctx->nbinds) return NULL;
+/* The slot of a name the context's env declares, or -1. */
+static inline int32_t api__slot(const tally_cel_context *ctx, t_str name, uint32_t hash) {
+  if (!ctx->nslots) return -1;
+  int32_t d = t_cel_env_find(ctx->env, name, hash);
+  return d >= 0 && (uint32_t)d < ctx->nslots ? d : -1;
+}
+
+const t_cel_val *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash) {
+  if (!ctx) return NULL;
+  int32_t d = api__slot(ctx, name, hash);
+  if (d >= 0) return ctx->bound[d >> 6] >> (d & 63) & 1 ? &ctx->slots[d] : NULL;
+  if (!ctx->nbinds) return NULL;
   size_t mask = ctx->bind_cap - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const t_cel_binding *b = &ctx->binds[i];
     if (!b->name.ptr) return NULL;
-    if (b->hash == hash && api__name_eq(b->name, name)) return b;
+    if (b->hash == hash && api__name_eq(b->name, name)) return &b->value;
   }
 }
 
@@ -436,6 +531,12 @@ tally_status tally_cel_context_bind(tally_cel_context *ctx, const char *name, si
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
   t_str key = {name, len};
   uint32_t h = t_cel_hash_name(key);
+  int32_t d = api__slot(ctx, key, h);
+  if (d >= 0) {
+    ctx->slots[d] = *value;
+    ctx->bound[d >> 6] |= (uint64_t)1 << (d & 63);
+    return TALLY_OK;
+  }
   if ((ctx->nbinds + 1) * 2 > ctx->bind_cap && !api__grow_binds(ctx))
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   size_t mask = ctx->bind_cap - 1, i = h & mask;
@@ -520,19 +621,28 @@ tally_status tally_cel_eval(const tally_cel_program *prog, tally_cel_context *ct
   t_arena_reset(&ctx->eval_arena);
   ctx->eval_arena.limit = prog->limits.max_eval_memory;
   ctx->eval_arena.over_limit = false;
-  if (prog->nlocals > ctx->locals_cap) {
-    t_cel_val *l = t_realloc(&ctx->alloc, ctx->locals, ctx->locals_cap * sizeof(t_cel_val),
-                             prog->nlocals * sizeof(t_cel_val));
-    if (!l) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-    ctx->locals = l;
-    ctx->locals_cap = prog->nlocals;
+  /*
+  ** Comprehension variables live for one evaluation: a few fit on the
+  ** stack, so a pre-bound context does not need memory of its own for them.
+  */
+  t_cel_val small_locals[16];
+  t_cel_val *locals = small_locals;
+  if (prog->nlocals > T_ARRAY_LEN(small_locals)) {
+    if (prog->nlocals > ctx->locals_cap) {
+      t_cel_val *l = t_realloc(&ctx->alloc, ctx->locals, ctx->locals_cap * sizeof(t_cel_val),
+                               prog->nlocals * sizeof(t_cel_val));
+      if (!l) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+      ctx->locals = l;
+      ctx->locals_cap = prog->nlocals;
+    }
+    locals = ctx->locals;
   }
   t_cel_eval st;
   t_memset(&st, 0, sizeof st);
   st.prog = prog;
   st.ctx = ctx;
   st.ar = &ctx->eval_arena;
-  st.locals = ctx->locals;
+  st.locals = locals;
   st.max_cost = prog->limits.max_cost;
   st.max_str = prog->limits.max_string_bytes;
   st.max_list = prog->limits.max_list_len;

@@ -94,18 +94,28 @@ t_cel_val t_cel_select(t_cel_eval *st, t_cel_val v, t_str field, bool test_only,
   return t_cel_error(st, offset, "type '%s' does not support field selection", t_cel_type_name_of(v));
 }
 
+/*
+** A context made for the program's env holds the variable in the slot of
+** its declaration (api.c binds it there): no name to hash or compare.
+*/
 static t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
-  const t_cel_binding *b = t_cel_context_lookup(st->ctx, n->u.var.name, n->u.var.hash);
-  if (!b) return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
-  return b->value;
+  const tally_cel_context *ctx = st->ctx;
+  uint32_t s = n->u.var.slot;
+  if (ctx && ctx->env == st->prog->env && s < ctx->nslots) {
+    if (ctx->bound[s >> 6] >> (s & 63) & 1) return ctx->slots[s];
+  } else {
+    const t_cel_val *v = t_cel_context_lookup(ctx, n->u.var.name, n->u.var.hash);
+    if (v) return *v;
+  }
+  return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
 }
 
 static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
   for (uint32_t c = 0; c < n->n; c++) {
     const t_cel_cand *cand = &n->u.dyn.cands[c];
-    const t_cel_binding *b = t_cel_context_lookup(st->ctx, cand->name, cand->hash);
+    const t_cel_val *b = t_cel_context_lookup(st->ctx, cand->name, cand->hash);
     if (!b) continue;
-    t_cel_val v = b->value;
+    t_cel_val v = *b;
     for (uint32_t i = cand->nsel; i < n->u.dyn.nfields; i++) {
       bool last = i + 1 == n->u.dyn.nfields;
       v = t_cel_select(st, v, n->u.dyn.fields[i], last && n->u.dyn.test_only, n->offset);

@@ -230,8 +230,15 @@ const t_cel_val *t_cel_map_get(const t_cel_map *m, t_cel_val key) {
   return value__map_find(m, key, NULL);
 }
 
+/* A field selection (`m.bot`): small maps are scanned comparing strings only. */
 const t_cel_val *t_cel_map_get_str(const t_cel_map *m, t_str key) {
-  return value__map_find(m, t_cel_string(key), NULL);
+  if (m->index) return value__map_find(m, t_cel_string(key), NULL);
+  for (size_t i = 0; i < m->len; i++) {
+    const t_cel_val *k = &m->keys[i];
+    if (k->kind == T_CEL_V_STRING && k->aux == key.len && value__bytes_eq(k->u.s, key.ptr, key.len))
+      return &m->vals[i];
+  }
+  return NULL;
 }
 
 /* }====================================================== */
