@@ -589,22 +589,26 @@ tally_status tally_cel_context_bind_string(tally_cel_context *ctx, const char *n
   return tally_cel_context_bind(ctx, name, len, &x, err);
 }
 
+/*
+** The JSON tree lives in a scratch arena freed on return: the context
+** keeps only the values (typed_json.c copies their text).
+*/
 tally_status tally_cel_context_bind_json(tally_cel_context *ctx, const char *json, size_t len, bool typed,
                                          tally_error *err) {
+  t_arena tree;
+  t_arena_init(&tree, &ctx->alloc, len < 512 ? 2048 : 0);
   t_json *root;
-  tally_status s = t_json_parse(&ctx->bind_arena, json, len, NULL, &root, err);
-  if (s) return s;
-  if (root->type != T_JSON_OBJECT) return t_error_set(err, TALLY_ERR_INPUT, "bindings must be a JSON object");
-  for (size_t i = 0; i < root->u.obj.len; i++) {
+  tally_status s = t_json_parse(&tree, json, len, NULL, &root, err);
+  if (!s && root->type != T_JSON_OBJECT) s = t_error_set(err, TALLY_ERR_INPUT, "bindings must be a JSON object");
+  for (size_t i = 0; !s && i < root->u.obj.len; i++) {
     const t_json_member *m = &root->u.obj.items[i];
     t_cel_val v;
     s = typed ? t_cel_read_typed(&ctx->bind_arena, m->value, &v, 0, err)
               : t_cel_read_plain(&ctx->bind_arena, m->value, &v, 0, err);
-    if (s) return s;
-    s = tally_cel_context_bind(ctx, m->key.ptr, m->key.len, &v, err);
-    if (s) return s;
+    if (!s) s = tally_cel_context_bind(ctx, m->key.ptr, m->key.len, &v, err);
   }
-  return TALLY_OK;
+  t_arena_free(&tree);
+  return s;
 }
 
 /* }====================================================== */

@@ -270,6 +270,43 @@ static void test_one_allocation(void) {
   tally_cel_env_free(env);
 }
 
+/* bind_json keeps the values, not the JSON tree they were read from. */
+static void test_bind_json_tree(void) {
+  tally_cel_env *env;
+  CHECK_INT(tally_cel_env_new(&alloc, &env), TALLY_OK);
+  tally_cel_env_set_dynamic(env, true);
+  for (int slotted = 0; slotted < 2; slotted++) {
+    tally_cel_context *ctx;
+    if (slotted) declare(env, "s");
+    CHECK_INT(slotted ? tally_cel_context_new_for_env(env, &ctx) : tally_cel_context_new(&alloc, &ctx), TALLY_OK);
+    static char json[20000];
+    /* a big tree for small values: typed values ignore other members */
+    size_t n = (size_t)snprintf(json, sizeof json, "{\"s\": {\"type\": \"string\", \"value\": \"a\\u00e9\", \"pad\": [");
+    for (int i = 0; i < 2000; i++) n += (size_t)snprintf(json + n, sizeof json - n, "%s%d", i ? "," : "", i % 10);
+    n += (size_t)snprintf(json + n, sizeof json - n, "]}, \"l\": {\"type\": \"list\", \"value\": [{\"type\": \"string\", \"value\": \"two\"}]}}");
+    size_t live = counter.live_bytes;
+    CHECK_INT(tally_cel_context_bind_json(ctx, json, n, true, &err), TALLY_OK);
+    CHECK(counter.live_bytes - live < 1024);
+    memset(json, 'x', n); /* the values do not point into the text either */
+    CHECK_STR(eval(env, ctx, "s + l[0]"), "{\"type\":\"string\",\"value\":\"a\u00e9two\"}");
+    const char *plain = "{\"m\": {\"k\\n\": [1, \"\\u00e9\"]}}";
+    CHECK_INT(tally_cel_context_bind_json(ctx, plain, strlen(plain), false, &err), TALLY_OK);
+    CHECK_STR(eval(env, ctx, "m['k\\n'][1]"), "{\"type\":\"string\",\"value\":\"\u00e9\"}");
+    const char *typed = "{\"t\": {\"type\": \"type\", \"value\": \"my.Type\"}, "
+                        "\"u\": {\"type\": \"string\", \"value\": \"\\u00e9\"}}";
+    CHECK_INT(tally_cel_context_bind_json(ctx, typed, strlen(typed), true, &err), TALLY_OK);
+    CHECK_STR(eval(env, ctx, "u"), "{\"type\":\"string\",\"value\":\"\u00e9\"}");
+    CHECK_STR(eval(env, ctx, "t"), "{\"type\":\"type\",\"value\":\"my.Type\"}");
+    /* errors leave nothing behind either */
+    live = counter.live_bytes;
+    CHECK_INT(tally_cel_context_bind_json(ctx, "{\"a\": [1, ", 9, false, &err), TALLY_ERR_JSON);
+    CHECK_INT(tally_cel_context_bind_json(ctx, "[1]", 3, false, &err), TALLY_ERR_INPUT);
+    CHECK(counter.live_bytes == live);
+    tally_cel_context_free(ctx);
+  }
+  tally_cel_env_free(env);
+}
+
 int main(void) {
   alloc = check_allocator(&counter);
   tally_cel_env *probe_env;
@@ -285,6 +322,7 @@ int main(void) {
     RUN(test_typed);
     RUN(test_many);
     RUN(test_one_allocation);
+    RUN(test_bind_json_tree);
   } else {
     printf("test_cel_slots: parser not built in, skipped (%s)\n", err.message);
   }
