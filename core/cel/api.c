@@ -64,7 +64,9 @@ int32_t t_cel_env_find(const tally_cel_env *env, t_str name, uint32_t hash) {
   for (size_t j = hash & mask;; j = (j + 1) & mask) {
     const t_cel_decl_ref *r = &env->decl_index[j];
     if (!r->index1) return -1;
-    if (r->hash == hash && t_str_eq(env->decls.items[r->index1 - 1], name)) return (int32_t)(r->index1 - 1);
+    if (r->hash != hash) continue;
+    t_str d = env->decls.items[r->index1 - 1];
+    if (d.len == name.len && t_cel_bytes_eq(d.ptr, name.ptr, d.len)) return (int32_t)(r->index1 - 1);
   }
 }
 
@@ -412,13 +414,7 @@ void tally_cel_context_clear(tally_cel_context *ctx) {
   t_arena_reset(&ctx->eval_arena);
 }
 
-/* Variable names are short: a byte loop beats a call to the library's memcmp. */
-static inline bool api__name_eq(t_str a, t_str b) {
-  if (a.len != b.len) return false;
-  for (size_t i = 0; i < a.len; i++)
-    if (a.ptr[i] != b.ptr[i]) return false;
-  return true;
-}
+static inline bool api__name_eq(t_str a, t_str b) { return a.len == b.len && t_cel_bytes_eq(a.ptr, b.ptr, a.len); }
 
 /* The slot of a name the context's env declares, or -1. */
 static inline int32_t api__slot(const tally_cel_context *ctx, t_str name, uint32_t hash) {
@@ -541,7 +537,7 @@ tally_status tally_cel_context_bind(tally_cel_context *ctx, const char *name, si
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   size_t mask = ctx->bind_cap - 1, i = h & mask;
   for (; ctx->binds[i].name.ptr; i = (i + 1) & mask) {
-    if (ctx->binds[i].hash == h && t_str_eq(ctx->binds[i].name, key)) {
+    if (ctx->binds[i].hash == h && api__name_eq(ctx->binds[i].name, key)) {
       ctx->binds[i].value = *value;
       return TALLY_OK;
     }
@@ -647,6 +643,11 @@ tally_status tally_cel_eval(const tally_cel_program *prog, tally_cel_context *ct
   st.ctx = ctx;
   st.ar = &ctx->eval_arena;
   st.locals = locals;
+  if (ctx->env == prog->env) {
+    st.slots = ctx->slots;
+    st.bound = ctx->bound;
+    st.nslots = ctx->nslots;
+  }
   st.max_cost = prog->limits.max_cost;
   st.max_str = prog->limits.max_string_bytes;
   st.max_list = prog->limits.max_list_len;

@@ -94,20 +94,51 @@ t_cel_val t_cel_select(t_cel_eval *st, t_cel_val v, t_str field, bool test_only,
   return t_cel_error(st, offset, "type '%s' does not support field selection", t_cel_type_name_of(v));
 }
 
+/* A variable looked up by name: not in a slot of this context (eval__var). */
+T_CEL_NOINLINE static t_cel_val eval__var_by_name(t_cel_eval *st, const t_cel_node *n) {
+  const t_cel_val *v = t_cel_context_lookup(st->ctx, n->u.var.name, n->u.var.hash);
+  if (v) return *v;
+  return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
+}
+
 /*
 ** A context made for the program's env holds the variable in the slot of
-** its declaration (api.c binds it there): no name to hash or compare.
+** its declaration (api.c binds it there): no name to hash or compare. An
+** unbound slot takes the lookup, which finds it unbound too.
 */
-static t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
-  const tally_cel_context *ctx = st->ctx;
+static inline t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
   uint32_t s = n->u.var.slot;
-  if (ctx && ctx->env == st->prog->env && s < ctx->nslots) {
-    if (ctx->bound[s >> 6] >> (s & 63) & 1) return ctx->slots[s];
-  } else {
-    const t_cel_val *v = t_cel_context_lookup(ctx, n->u.var.name, n->u.var.hash);
-    if (v) return *v;
+  if (s < st->nslots && (st->bound[s >> 6] >> (s & 63) & 1)) return st->slots[s];
+  return eval__var_by_name(st, n);
+}
+
+static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth);
+static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and);
+
+/*
+** The commonest nodes (constants, variables, calls, && and ||), dispatched
+** where they are needed instead of through a call of t_cel_eval_node: the
+** same depth check, cost and value, without that function's frame.
+*/
+static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int depth) {
+  switch ((t_cel_op)n->op) {
+  case T_OP_CONST:
+  case T_OP_VAR:
+  case T_OP_CALL:
+  case T_OP_AND:
+  case T_OP_OR:
+    if (t_unlikely(depth > T_CEL_MAX_DEPTH)) break;
+    if (t_unlikely(++st->cost > st->max_cost)) {
+      t_cel_charge(st, 0, n->offset);
+      return st->fatal;
+    }
+    if (n->op == T_OP_CONST) return n->u.c;
+    if (n->op == T_OP_VAR) return eval__var(st, n);
+    if (n->op == T_OP_CALL) return eval__call(st, n, depth);
+    return eval__logic(st, n, depth, n->op == T_OP_AND);
+  default: break;
   }
-  return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
+  return t_cel_eval_node(st, n, depth);
 }
 
 static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
@@ -127,10 +158,10 @@ static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
 }
 
 T_CEL_NOINLINE static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and) {
-  t_cel_val l = t_cel_eval_node(st, n->u.call.args[0], depth + 1);
+  t_cel_val l = eval__operand(st, n->u.call.args[0], depth + 1);
   if (st->failed) return st->fatal;
   if (l.kind == T_CEL_V_BOOL && l.u.b != is_and) return l;
-  t_cel_val r = t_cel_eval_node(st, n->u.call.args[1], depth + 1);
+  t_cel_val r = eval__operand(st, n->u.call.args[1], depth + 1);
   if (st->failed) return st->fatal;
   if (r.kind == T_CEL_V_BOOL && r.u.b != is_and) return r;
   if (l.kind == T_CEL_V_BOOL && r.kind == T_CEL_V_BOOL) return l;
@@ -324,17 +355,7 @@ T_CEL_NOINLINE static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, 
   t_cel_val *args = n->n <= 4 ? tmp : t_arena_alloc(st->ar, n->n * sizeof(t_cel_val));
   if (!args) return t_cel_nomem(st, n->offset);
   for (uint32_t i = 0; i < n->n; i++) {
-    const t_cel_node *an = n->u.call.args[i];
-    /* A constant argument: what t_cel_eval_node would do, without the call. */
-    if (an->op == T_OP_CONST && depth + 1 <= T_CEL_MAX_DEPTH) {
-      if (t_unlikely(++st->cost > st->max_cost)) {
-        t_cel_charge(st, 0, an->offset);
-        return st->fatal;
-      }
-      args[i] = an->u.c;
-    } else {
-      args[i] = t_cel_eval_node(st, an, depth + 1);
-    }
+    args[i] = eval__operand(st, n->u.call.args[i], depth + 1);
     if (args[i].kind == T_CEL_V_ERROR) return args[i];
   }
   t_cel_val r;
@@ -356,7 +377,7 @@ t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth) {
   case T_OP_LOCAL: return st->locals[n->u.slot];
   case T_OP_SELECT:
   case T_OP_HAS: {
-    t_cel_val v = t_cel_eval_node(st, n->u.sel.operand, depth + 1);
+    t_cel_val v = eval__operand(st, n->u.sel.operand, depth + 1);
     if (v.kind == T_CEL_V_ERROR) return v;
     return t_cel_select(st, v, n->u.sel.field, n->op == T_OP_HAS, n->offset);
   }

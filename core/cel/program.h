@@ -213,6 +213,10 @@ typedef struct t_cel_eval {
   tally_cel_context *ctx;    /* NULL when folding constants at compile time */
   t_arena *ar;
   t_cel_val *locals;
+  /* The context's slots when it was made for the program's env, else nslots 0. */
+  const t_cel_val *slots;
+  const uint64_t *bound;
+  uint32_t nslots;
   uint64_t cost, max_cost;
   size_t max_str, max_list;
   t_cel_val fatal;           /* a limit or out-of-memory error stops everything */
