@@ -304,8 +304,9 @@ static bool eval__find(t_str hay, t_str needle) {
 }
 
 /*
-** The commonest binary calls (comparisons of two ints; equality, prefix,
-** suffix and containment of two strings) answered without the generic
+** The commonest binary calls (comparisons of two ints; a string `in` a
+** constant list of strings; equality, prefix, suffix and containment of
+** two strings) answered without the generic
 ** dispatch; every other pairing of kinds, errors included, goes through
 ** t_cel_call. Results and cost are those of the generic path.
 */
@@ -321,6 +322,11 @@ static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_
     case T_FN_GE: *out = t_cel_bool(x >= y); return true;
     default: return false;
     }
+  }
+  if (n->fn == T_FN_IN && n->u.call.set && a[0].kind == T_CEL_V_STRING && a[1].kind == T_CEL_V_LIST) {
+    if (!t_cel_charge(st, a[1].u.l->len, n->offset)) *out = st->fatal;
+    else *out = t_cel_bool(t_cel_strset_has(n->u.call.set, t_cel_sv(a[0])));
+    return true;
   }
   if (a[0].kind == T_CEL_V_STRING && a[1].kind == T_CEL_V_STRING) {
     t_str x = t_cel_sv(a[0]), y = t_cel_sv(a[1]);
@@ -360,6 +366,7 @@ T_CEL_NOINLINE static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, 
   }
   t_cel_val r;
   if (n->n == 2 && eval__fast2(st, n, args, &r)) return r;
+  if (n->n == 1 && n->fn == T_FN_NOT && args[0].kind == T_CEL_V_BOOL) return t_cel_bool(!args[0].u.b);
   return t_cel_call(st, n, args, n->n);
 }
 

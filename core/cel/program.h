@@ -151,6 +151,8 @@ typedef struct t_cel_strset {
 } t_cel_strset;
 
 TALLY_INTERNAL bool t_cel_strset_has(const t_cel_strset *set, t_str s);
+/* size() of a string value: its code points. */
+TALLY_INTERNAL size_t t_cel_string_size(t_str s);
 
 struct tally_cel_program {
   tally_allocator alloc;

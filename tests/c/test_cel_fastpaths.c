@@ -105,6 +105,27 @@ static void test_cost(void) {
   tally_cel_env_set_limits(env, &lim);
 }
 
+/* size() of strings counts code points a word at a time: every length and position of a multi-byte one. */
+static void test_string_size(void) {
+  const char *pieces[] = {"a", "\\u00e9", "\\u20ac", "\\U0001F600"};
+  for (int len = 0; len < 40; len++) {
+    for (int p = 0; p < 4; p++) {
+      for (int at = 0; at <= len; at += 3) {
+        char src[1024], want[64];
+        size_t n = (size_t)snprintf(src, sizeof src, "size('");
+        for (int i = 0; i < len; i++) n += (size_t)snprintf(src + n, sizeof src - n, "%s", i == at ? pieces[p] : "x");
+        snprintf(src + n, sizeof src - n, "') == %d", len);
+        snprintf(want, sizeof want, "%s", T);
+        CHECK_STR(eval(src), want);
+      }
+    }
+  }
+  CHECK_STR(eval("size('\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9') == 9"), T);
+  CHECK_STR(eval("!(s in ['x', 'abc'])"), F);
+  CHECK_STR(eval("!(s in ['x', 'ab'])"), T);
+  CHECK(strncmp(eval("!i"), "ERR eval no matching overload", 29) == 0);
+}
+
 /* Evaluations that allocate nothing leave the context as small as it was. */
 static void test_small_context(void) {
   tally_cel_program *prog;
@@ -135,6 +156,7 @@ int main(void) {
     RUN(test_in_set);
     RUN(test_fast_calls);
     RUN(test_cost);
+    RUN(test_string_size);
     RUN(test_small_context);
   } else {
     printf("test_cel_fastpaths: parser not built in, skipped (%s)\n", err.message);
