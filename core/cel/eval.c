@@ -116,7 +116,8 @@ static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth);
 static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and);
 
 /*
-** The commonest nodes (constants, variables, calls, && and ||), dispatched
+** The commonest nodes (constants, variables, comprehension variables,
+** calls, && and ||), dispatched
 ** where they are needed instead of through a call of t_cel_eval_node: the
 ** same depth check, cost and value, without that function's frame.
 */
@@ -124,6 +125,7 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
   switch ((t_cel_op)n->op) {
   case T_OP_CONST:
   case T_OP_VAR:
+  case T_OP_LOCAL:
   case T_OP_CALL:
   case T_OP_AND:
   case T_OP_OR:
@@ -134,6 +136,7 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
     }
     if (n->op == T_OP_CONST) return n->u.c;
     if (n->op == T_OP_VAR) return eval__var(st, n);
+    if (n->op == T_OP_LOCAL) return st->locals[n->u.slot];
     if (n->op == T_OP_CALL) return eval__call(st, n, depth);
     return eval__logic(st, n, depth, n->op == T_OP_AND);
   default: break;
@@ -241,11 +244,11 @@ T_CEL_NOINLINE static t_cel_val eval__comp(t_cel_eval *st, const t_cel_node *n, 
     }
     /* map and filter loop on a constant true: no need to evaluate it */
     if (!always) {
-      t_cel_val c = t_cel_eval_node(st, n->u.comp.cond, depth + 1);
+      t_cel_val c = eval__operand(st, n->u.comp.cond, depth + 1);
       if (st->failed) return st->fatal;
       if (!(c.kind == T_CEL_V_BOOL && c.u.b)) break;
     }
-    t_cel_val s = t_cel_eval_node(st, n->u.comp.step, depth + 1);
+    t_cel_val s = eval__operand(st, n->u.comp.step, depth + 1);
     if (st->failed) return st->fatal;
     locals[n->u.comp.accu] = s;
   }
@@ -299,7 +302,7 @@ static bool eval__find(t_str hay, t_str needle) {
   if (needle.len > hay.len) return false;
   char c0 = needle.ptr[0];
   for (size_t i = 0, last = hay.len - needle.len; i <= last; i++)
-    if (hay.ptr[i] == c0 && t_memcmp(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1) == 0) return true;
+    if (hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
   return false;
 }
 
