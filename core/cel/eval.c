@@ -114,10 +114,11 @@ static inline t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
 
 static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth);
 static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and);
+static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth);
 
 /*
 ** The commonest nodes (constants, variables, comprehension variables,
-** calls, && and ||), dispatched
+** selections, calls, && and ||), dispatched
 ** where they are needed instead of through a call of t_cel_eval_node: the
 ** same depth check, cost and value, without that function's frame.
 */
@@ -126,6 +127,8 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
   case T_OP_CONST:
   case T_OP_VAR:
   case T_OP_LOCAL:
+  case T_OP_SELECT:
+  case T_OP_HAS:
   case T_OP_CALL:
   case T_OP_AND:
   case T_OP_OR:
@@ -138,10 +141,17 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
     if (n->op == T_OP_VAR) return eval__var(st, n);
     if (n->op == T_OP_LOCAL) return st->locals[n->u.slot];
     if (n->op == T_OP_CALL) return eval__call(st, n, depth);
+    if (n->op == T_OP_SELECT || n->op == T_OP_HAS) return eval__select(st, n, depth);
     return eval__logic(st, n, depth, n->op == T_OP_AND);
   default: break;
   }
   return t_cel_eval_node(st, n, depth);
+}
+
+T_CEL_NOINLINE static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth) {
+  t_cel_val v = eval__operand(st, n->u.sel.operand, depth + 1);
+  if (v.kind == T_CEL_V_ERROR) return v;
+  return t_cel_select(st, v, n->u.sel.field, n->op == T_OP_HAS, n->offset);
 }
 
 static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
@@ -386,11 +396,7 @@ t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth) {
   case T_OP_VAR_DYN: return eval__var_dyn(st, n);
   case T_OP_LOCAL: return st->locals[n->u.slot];
   case T_OP_SELECT:
-  case T_OP_HAS: {
-    t_cel_val v = eval__operand(st, n->u.sel.operand, depth + 1);
-    if (v.kind == T_CEL_V_ERROR) return v;
-    return t_cel_select(st, v, n->u.sel.field, n->op == T_OP_HAS, n->offset);
-  }
+  case T_OP_HAS: return eval__select(st, n, depth);
   case T_OP_AND: return eval__logic(st, n, depth, true);
   case T_OP_OR: return eval__logic(st, n, depth, false);
   case T_OP_COND: {
