@@ -115,12 +115,14 @@ static inline t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
 static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth);
 static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and);
 static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth);
+static t_cel_val eval__nsf(t_cel_eval *st, const t_cel_node *n, int depth);
 
 /*
 ** The commonest nodes (constants, variables, comprehension variables,
-** selections, calls, && and ||), dispatched
-** where they are needed instead of through a call of t_cel_eval_node: the
-** same depth check, cost and value, without that function's frame.
+** selections, calls, && || and the @not_strictly_false of comprehension
+** conditions), dispatched where they are needed instead
+** of through a call of t_cel_eval_node: the same depth check, cost and
+** value, without that function's frame.
 */
 static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int depth) {
   switch ((t_cel_op)n->op) {
@@ -132,6 +134,7 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
   case T_OP_CALL:
   case T_OP_AND:
   case T_OP_OR:
+  case T_OP_NSF:
     if (t_unlikely(depth > T_CEL_MAX_DEPTH)) break;
     if (t_unlikely(++st->cost > st->max_cost)) {
       t_cel_charge(st, 0, n->offset);
@@ -142,10 +145,17 @@ static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int d
     if (n->op == T_OP_LOCAL) return st->locals[n->u.slot];
     if (n->op == T_OP_CALL) return eval__call(st, n, depth);
     if (n->op == T_OP_SELECT || n->op == T_OP_HAS) return eval__select(st, n, depth);
+    if (n->op == T_OP_NSF) return eval__nsf(st, n, depth);
     return eval__logic(st, n, depth, n->op == T_OP_AND);
   default: break;
   }
   return t_cel_eval_node(st, n, depth);
+}
+
+T_CEL_NOINLINE static t_cel_val eval__nsf(t_cel_eval *st, const t_cel_node *n, int depth) {
+  t_cel_val v = eval__operand(st, n->u.call.args[0], depth + 1);
+  if (st->failed) return st->fatal;
+  return v.kind == T_CEL_V_BOOL ? v : t_cel_bool(true);
 }
 
 T_CEL_NOINLINE static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth) {
@@ -306,22 +316,40 @@ T_CEL_NOINLINE static t_cel_val eval__append(t_cel_eval *st, const t_cel_node *n
   return r;
 }
 
-/* `contains` (stdlib.c has its twin): the first byte is checked inline. */
+/*
+** `contains` (stdlib.c has its twin): eight positions at a time are
+** skipped when none holds the needle's first byte (the bytes equal to it
+** become zero, and the classic zero-byte test sees whether any is), the
+** others compared one by one.
+*/
 static bool eval__find(t_str hay, t_str needle) {
   if (needle.len == 0) return true;
   if (needle.len > hay.len) return false;
-  char c0 = needle.ptr[0];
-  for (size_t i = 0, last = hay.len - needle.len; i <= last; i++)
-    if (hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  unsigned char c0 = (unsigned char)needle.ptr[0];
+  size_t last = hay.len - needle.len, i = 0;
+  while (i <= last) {
+    if (last - i >= 7) {
+      uint64_t w;
+      t_memcpy(&w, hay.ptr + i, 8);
+      w ^= ones * c0;
+      if (((w - ones) & ~w & highs) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if ((unsigned char)hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
+    i++;
+  }
   return false;
 }
 
 /*
 ** The commonest binary calls (comparisons of two ints; a string `in` a
 ** constant list of strings; equality, prefix, suffix and containment of
-** two strings) answered without the generic
-** dispatch; every other pairing of kinds, errors included, goes through
-** t_cel_call. Results and cost are those of the generic path.
+** two strings) answered without the generic dispatch; every other
+** pairing of kinds, errors included, goes through t_cel_call. Results and
+** cost are those of the generic path.
 */
 static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_val *a, t_cel_val *out) {
   if (a[0].kind == T_CEL_V_INT && a[1].kind == T_CEL_V_INT) {
@@ -405,11 +433,7 @@ t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth) {
     if (c.kind != T_CEL_V_BOOL) return t_cel_no_overload(st, n->offset, "_?_:_", &c, 1);
     return t_cel_eval_node(st, n->u.call.args[c.u.b ? 1 : 2], depth + 1);
   }
-  case T_OP_NSF: {
-    t_cel_val v = t_cel_eval_node(st, n->u.call.args[0], depth + 1);
-    if (st->failed) return st->fatal;
-    return v.kind == T_CEL_V_BOOL ? v : t_cel_bool(true);
-  }
+  case T_OP_NSF: return eval__nsf(st, n, depth);
   case T_OP_CALL: return eval__call(st, n, depth);
   case T_OP_LIST: return eval__list(st, n, depth);
   case T_OP_MAP: return eval__map(st, n, depth);
