@@ -407,7 +407,12 @@ T_CEL_NOINLINE static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, 
   }
   t_cel_val r;
   if (n->n == 2 && eval__fast2(st, n, args, &r)) return r;
-  if (n->n == 1 && n->fn == T_FN_NOT && args[0].kind == T_CEL_V_BOOL) return t_cel_bool(!args[0].u.b);
+  if (n->n == 1 && args[0].kind == T_CEL_V_BOOL && n->fn == T_FN_NOT) return t_cel_bool(!args[0].u.b);
+  if (n->n == 1 && args[0].kind == T_CEL_V_STRING && n->fn == T_FN_SIZE) {
+    /* as stdlib.c's size() */
+    if (!t_cel_charge(st, t_cel_sv(args[0]).len / 16, n->offset)) return st->fatal;
+    return t_cel_int((int64_t)t_cel_string_size(t_cel_sv(args[0])));
+  }
   return t_cel_call(st, n, args, n->n);
 }
 
