@@ -410,6 +410,7 @@ void tally_cel_context_clear(tally_cel_context *ctx) {
   if (ctx->nbinds) t_memset(ctx->binds, 0, ctx->bind_cap * sizeof(t_cel_binding));
   ctx->nbinds = 0;
   if (ctx->bound) t_memset(ctx->bound, 0, (ctx->nslots + 63) / 64 * sizeof(uint64_t));
+  ctx->bind_next = 0;
   t_arena_reset(&ctx->bind_arena);
   t_arena_reset(&ctx->eval_arena);
 }
@@ -526,11 +527,25 @@ tally_status tally_cel_context_bind(tally_cel_context *ctx, const char *name, si
   if (!value) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory (or an invalid value)");
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
   t_str key = {name, len};
-  uint32_t h = t_cel_hash_name(key);
-  int32_t d = api__slot(ctx, key, h);
+  /*
+  ** Variables are usually bound in the order they were declared: the
+  ** declaration after the last one bound is tried before hashing the name.
+  */
+  int32_t d = -1;
+  uint32_t g = ctx->bind_next;
+  if (g < ctx->nslots) {
+    t_str decl = ctx->env->decls.items[g];
+    if (decl.len == len && t_cel_bytes_eq(decl.ptr, name, len)) d = (int32_t)g;
+  }
+  uint32_t h = 0;
+  if (d < 0) {
+    h = t_cel_hash_name(key);
+    d = api__slot(ctx, key, h);
+  }
   if (d >= 0) {
     ctx->slots[d] = *value;
     ctx->bound[d >> 6] |= (uint64_t)1 << (d & 63);
+    ctx->bind_next = (uint32_t)d + 1;
     return TALLY_OK;
   }
   if ((ctx->nbinds + 1) * 2 > ctx->bind_cap && !api__grow_binds(ctx))

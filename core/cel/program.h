@@ -195,6 +195,7 @@ struct tally_cel_context {
   size_t first_chunk_size;
   size_t size;               /* of this allocation */
   bool first_chunk_used;
+  uint32_t bind_next;        /* the slot after the last one bound: the next bind's first guess */
   t_cel_val *locals;         /* comprehension slots, when the stack's are too few */
   size_t locals_cap;
   t_arena eval_arena;        /* reset by every evaluation */

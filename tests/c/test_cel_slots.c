@@ -230,6 +230,22 @@ static void test_many(void) {
   CHECK_STR(eval(env, ctx, "v149"), "ERR eval no such attribute: v149");
   tally_cel_context_clear(ctx);
   CHECK_STR(eval(env, ctx, "v64"), "ERR eval no such attribute: v64");
+  /* binding in declaration order (guessed), backwards, and repeating a name */
+  for (int order = 0; order < 3; order++) {
+    tally_cel_context_clear(ctx);
+    for (int k = 0; k < 150; k++) {
+      int i = order == 1 ? 149 - k : order == 2 ? k / 2 : k;
+      snprintf(name, sizeof name, "v%d", i);
+      CHECK_INT(tally_cel_context_bind_int(ctx, name, strlen(name), i * 10 + order, &err), TALLY_OK);
+    }
+    char src[64], want[64];
+    for (int i = 0; i < 150; i += 7) {
+      snprintf(src, sizeof src, "v%d", i);
+      if (order == 2 && i >= 75) snprintf(want, sizeof want, "ERR eval no such attribute: v%d", i);
+      else snprintf(want, sizeof want, "{\"type\":\"int\",\"value\":\"%d\"}", i * 10 + order);
+      CHECK_STR(eval(env, ctx, src), want);
+    }
+  }
   tally_cel_context_free(ctx);
   tally_cel_env_free(env);
 }
