@@ -332,11 +332,12 @@ uint32_t t_cel_hash_name(t_str s) {
 ** The first chunk of a sign-up's activation (strings, a small map and the
 ** value cells; a context without slots also copies the names): later
 ** chunks double from it. Part of the context's own allocation, with room
-** for the arena's chunk header.
+** for the arena's chunk header (three words, 16-byte aligned: util/mem.c;
+** were it ever bigger, the first chunk would simply come from the host).
 */
 #define T_CEL_FIRST_CHUNK 512u
 #define T_CEL_FIRST_CHUNK_NAMES 128u
-#define T_CEL_CHUNK_HEADROOM 64u
+#define T_CEL_CHUNK_HEADROOM (4 * sizeof(void *))
 
 /*
 ** The binding arena's allocator: its first chunk is the one inside the
