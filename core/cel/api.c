@@ -634,7 +634,9 @@ tally_status tally_cel_context_bind_json(tally_cel_context *ctx, const char *jso
 tally_status tally_cel_eval(const tally_cel_program *prog, tally_cel_context *ctx, const tally_cel_value **out,
                             tally_error *err) {
   *out = NULL;
-  t_arena_reset(&ctx->eval_arena);
+  /* Most evaluations allocate nothing: an arena without a chunk needs no reset call. */
+  if (ctx->eval_arena.head) t_arena_reset(&ctx->eval_arena);
+  ctx->eval_arena.used_total = 0;
   ctx->eval_arena.limit = prog->limits.max_eval_memory;
   ctx->eval_arena.over_limit = false;
   /*
