@@ -364,9 +364,10 @@ static tally_status api__context_new(const tally_allocator *alloc, const tally_c
   *out = NULL;
   size_t nslots = env ? env->decls.len : 0, nwords = (nslots + 63) / 64;
   if (nslots > (SIZE_MAX / 2) / sizeof(t_cel_val)) return TALLY_ERR_NOMEM;
-  size_t slots_at = api__align16(sizeof(tally_cel_context));
-  size_t bound_at = slots_at + nslots * sizeof(t_cel_val);
-  size_t chunk_at = api__align16(bound_at + nwords * sizeof(uint64_t));
+  /* the bound bits first: the first slots then share their cache line */
+  size_t bound_at = api__align16(sizeof(tally_cel_context));
+  size_t slots_at = api__align16(bound_at + nwords * sizeof(uint64_t));
+  size_t chunk_at = api__align16(slots_at + nslots * sizeof(t_cel_val));
   size_t chunk = T_CEL_FIRST_CHUNK + (nslots ? 0 : T_CEL_FIRST_CHUNK_NAMES);
   size_t size = chunk_at + T_CEL_CHUNK_HEADROOM + chunk;
   unsigned char *mem = t_alloc(alloc, size);

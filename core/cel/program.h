@@ -179,11 +179,11 @@ typedef struct t_cel_binding {
 } t_cel_binding;
 
 /*
-** A context is one allocation: this struct, then its slots and their bound
-** bits, then the first chunk of the binding arena, so that thousands of
-** pre-bound contexts stay small and each is read from a few neighbouring
-** cache lines. The fields every evaluation reads come last, next to the
-** slots and the values; binding's own come first.
+** A context is one allocation: this struct, then the bound bits of its
+** slots and the slots, then the first chunk of the binding arena, so that
+** thousands of pre-bound contexts stay small and each is read from a few
+** neighbouring cache lines. The fields every evaluation reads come last,
+** next to the slots and the values; binding's own come first.
 */
 struct tally_cel_context {
   tally_allocator alloc;
