@@ -10,6 +10,10 @@
 **              the figure the ratios use;
 **   bind+eval  one context for all rows, cleared and bound again per row:
 **              what a service does for each sign-up.
+** Contexts are made for the env (tally_cel_context_new_for_env), as a
+** service that knows its variables would; BENCH_PLAIN_CONTEXT=1 uses
+** tally_cel_context_new instead (names looked up at evaluation). The bytes
+** each pre-bound context holds are reported too (context_bytes).
 ** Each: one warm-up pass, then BENCH_REPEAT passes (default 7), median,
 ** in process CPU time.
 ** Compile time: the median of BENCH_REPEAT batches of >= 20 ms.
@@ -28,16 +32,19 @@
 #include "tally/cel.h"
 
 static size_t alloc_calls;
+static size_t live_bytes; /* as the core counts them (it passes the old size back) */
 
 static void *bench_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   (void)ud;
-  (void)osize;
   if (nsize == 0) {
+    if (ptr) live_bytes -= osize;
     free(ptr);
     return NULL;
   }
   alloc_calls++;
-  return realloc(ptr, nsize);
+  void *p = realloc(ptr, nsize);
+  if (p) live_bytes += nsize - (ptr ? osize : 0);
+  return p;
 }
 
 static const tally_allocator A = {bench_alloc, NULL};
@@ -155,6 +162,18 @@ static void bind_row(tally_cel_context *ctx, const row *r) {
     die("bind", &err);
 }
 
+#ifdef BENCH_NO_ENV_CONTEXT /* builds against a core without tally_cel_context_new_for_env */
+static tally_status new_context(const tally_cel_env *env, int plain, tally_cel_context **out) {
+  (void)env;
+  (void)plain;
+  return tally_cel_context_new(&A, out);
+}
+#else
+static tally_status new_context(const tally_cel_env *env, int plain, tally_cel_context **out) {
+  return plain ? tally_cel_context_new(&A, out) : tally_cel_context_new_for_env(env, out);
+}
+#endif
+
 typedef struct tally_counts {
   size_t trues, errors;
   char first_error[sizeof(((tally_error *)0)->message)];
@@ -212,17 +231,22 @@ int main(int argc, char **argv) {
     if (tally_cel_env_declare(env, VAR_NAMES[i], strlen(VAR_NAMES[i]), &err)) die("declare", &err);
 
   /* The activations, built before any timing (as the peers' are). */
+  const char *plain_env = getenv("BENCH_PLAIN_CONTEXT");
+  int plain = plain_env && *plain_env && strcmp(plain_env, "0") != 0;
   tally_cel_context **ctxs = malloc(nrows * sizeof *ctxs);
   if (!ctxs) die("out of memory", NULL);
+  size_t live_before = live_bytes;
   for (size_t i = 0; i < nrows; i++) {
-    if (tally_cel_context_new(&A, &ctxs[i])) die("out of memory", NULL);
+    if (new_context(env, plain, &ctxs[i])) die("out of memory", NULL);
     bind_row(ctxs[i], &rows[i]);
   }
+  double context_bytes = nrows ? (double)(live_bytes - live_before) / (double)nrows : 0;
   tally_cel_context *one;
-  if (tally_cel_context_new(&A, &one)) die("out of memory", NULL);
+  if (new_context(env, plain, &one)) die("out of memory", NULL);
 
   if (!json)
-    printf("tally CEL, native: %zu contexts, median of %d passes\n%-16s %12s %14s %14s %7s %6s\n", nrows, repeat,
+    printf("tally CEL, native: %zu %scontexts of %.0f bytes, median of %d passes\n%-16s %12s %14s %14s %7s %6s\n", nrows,
+           plain ? "plain " : "", context_bytes, repeat,
            "expression", "compile us", "eval/s", "bind+eval/s", "true", "errors");
   for (size_t e = 0; e < nexpr; e++) {
     const char *name = exprs[e].f[0], *src = exprs[e].f[1];
@@ -298,6 +322,7 @@ int main(int argc, char **argv) {
       json_string(name);
       printf(",\"compile_us\":%.3f,\"eval_per_s\":%.0f,\"bind_eval_per_s\":%.0f,\"true\":%zu,\"errors\":%zu", compile_us,
              eval_rate, bind_rate, c.trues, c.errors);
+      printf(",\"context_bytes\":%.0f", context_bytes);
       if (c.errors) {
         printf(",\"error\":");
         json_string(c.first_error);

@@ -43,6 +43,7 @@ void tally_cel_env_free(tally_cel_env *env) {
   const tally_allocator *a = &env->alloc;
   for (size_t i = 0; i < env->decls.len; i++) t_free(a, (void *)env->decls.items[i].ptr, env->decls.items[i].len + 1);
   t_vec_free(a, &env->decls);
+  t_free(a, env->decl_index, env->decl_index_cap * sizeof *env->decl_index);
   if (env->container.ptr) t_free(a, (void *)env->container.ptr, env->container.len + 1);
   if (env->result_type.ptr) t_free(a, (void *)env->result_type.ptr, env->result_type.len + 1);
   tally_cel_checker_free(env->checker);
@@ -50,16 +51,62 @@ void tally_cel_env_free(tally_cel_env *env) {
   t_free(&copy, env, sizeof *env);
 }
 
-tally_status tally_cel_env_declare(tally_cel_env *env, const char *name, size_t len, tally_error *err) {
+static void api__index_put(t_cel_decl_ref *index, size_t cap, uint32_t hash, size_t i) {
+  size_t mask = cap - 1, j = hash & mask;
+  while (index[j].index1) j = (j + 1) & mask;
+  index[j].hash = hash;
+  index[j].index1 = (uint32_t)i + 1;
+}
+
+int32_t t_cel_env_find(const tally_cel_env *env, t_str name, uint32_t hash) {
+  if (!env->decl_index) return -1;
+  size_t mask = env->decl_index_cap - 1;
+  for (size_t j = hash & mask;; j = (j + 1) & mask) {
+    const t_cel_decl_ref *r = &env->decl_index[j];
+    if (!r->index1) return -1;
+    if (r->hash != hash) continue;
+    t_str d = env->decls.items[r->index1 - 1];
+    if (d.len == name.len && t_cel_bytes_eq(d.ptr, name.ptr, d.len)) return (int32_t)(r->index1 - 1);
+  }
+}
+
+/* Adds a declaration (an owned copy of name); *out is the copy, or the existing one. */
+static tally_status api__decl_add(tally_cel_env *env, const char *name, size_t len, const char **out,
+                                  tally_error *err) {
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
-  for (size_t i = 0; i < env->decls.len; i++)
-    if (t_str_eq(env->decls.items[i], (t_str){name, len})) return TALLY_OK;
+  t_str key = {name, len};
+  uint32_t h = t_cel_hash_name(key);
+  int32_t found = t_cel_env_find(env, key, h);
+  if (found >= 0) {
+    *out = env->decls.items[found].ptr;
+    return TALLY_OK;
+  }
+  if (env->decls.len >= INT32_MAX - 1) return t_error_set(err, TALLY_ERR_LIMIT, "too many declarations");
+  if ((env->decls.len + 1) * 2 > env->decl_index_cap) {
+    size_t ncap = env->decl_index_cap ? env->decl_index_cap * 2 : 16;
+    t_cel_decl_ref *ni = t_calloc(&env->alloc, ncap, sizeof *ni);
+    if (!ni) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < env->decls.len; i++) api__index_put(ni, ncap, t_cel_hash_name(env->decls.items[i]), i);
+    t_free(&env->alloc, env->decl_index, env->decl_index_cap * sizeof *ni);
+    env->decl_index = ni;
+    env->decl_index_cap = ncap;
+  }
   char *p = t_strndup(&env->alloc, name, len);
   if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   if (!t_vec_push(&env->alloc, &env->decls, ((t_str){p, len}))) {
     t_free(&env->alloc, p, len + 1);
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   }
+  api__index_put(env->decl_index, env->decl_index_cap, h, env->decls.len - 1);
+  *out = p;
+  return TALLY_OK;
+}
+
+tally_status tally_cel_env_declare(tally_cel_env *env, const char *name, size_t len, tally_error *err) {
+  size_t before = env->decls.len;
+  const char *p;
+  tally_status st = api__decl_add(env, name, len, &p, err);
+  if (st || env->decls.len == before) return st;
   if (env->checker) return tally_cel_checker_declare(env->checker, p, "dyn", err);
   return TALLY_OK;
 }
@@ -90,20 +137,7 @@ static tally_status api__typed_name(tally_cel_env *env, const char *name, size_t
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
   tally_status st = api__checker(env, err);
   if (st) return st;
-  for (size_t i = 0; i < env->decls.len; i++) {
-    if (t_str_eq(env->decls.items[i], (t_str){name, len})) {
-      *out = env->decls.items[i].ptr;
-      return TALLY_OK;
-    }
-  }
-  char *p = t_strndup(&env->alloc, name, len);
-  if (!p) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  if (!t_vec_push(&env->alloc, &env->decls, ((t_str){p, len}))) {
-    t_free(&env->alloc, p, len + 1);
-    return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-  }
-  *out = p;
-  return TALLY_OK;
+  return api__decl_add(env, name, len, out, err);
 }
 
 /*
@@ -211,6 +245,7 @@ tally_status t_cel_program_new(const tally_cel_env *env, const char *src, size_t
   tally_cel_program *prog = t_calloc(&env->alloc, 1, sizeof *prog);
   if (!prog) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   prog->alloc = env->alloc;
+  prog->env = env;
   prog->limits = limits;
   t_arena_init(&prog->arena, &prog->alloc, 4096);
   char *copy = t_arena_strndup(&prog->arena, src ? src : "", src ? len : 0);
@@ -293,20 +328,73 @@ uint32_t t_cel_hash_name(t_str s) {
   return h | 1u;
 }
 
-tally_status tally_cel_context_new(const tally_allocator *alloc, tally_cel_context **out) {
+/*
+** The first chunk of a sign-up's activation (strings, a small map and the
+** value cells; a context without slots also copies the names): later
+** chunks double from it. Part of the context's own allocation, with room
+** for the arena's chunk header (three words, 16-byte aligned: util/mem.c;
+** were it ever bigger, the first chunk would simply come from the host).
+*/
+#define T_CEL_FIRST_CHUNK 512u
+#define T_CEL_FIRST_CHUNK_NAMES 128u
+#define T_CEL_CHUNK_HEADROOM (4 * sizeof(void *))
+
+/*
+** The binding arena's allocator: its first chunk is the one inside the
+** context, taken whenever it is free and big enough; the rest comes from
+** the host. Arenas only allocate and free chunks, never resize them.
+*/
+static void *api__bind_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  tally_cel_context *ctx = ud;
+  if (ptr && ptr == ctx->first_chunk) {
+    ctx->first_chunk_used = false;
+    return NULL;
+  }
+  if (!ptr && nsize && !ctx->first_chunk_used && nsize <= ctx->first_chunk_size) {
+    ctx->first_chunk_used = true;
+    return ctx->first_chunk;
+  }
+  return ctx->alloc.fn(ctx->alloc.ud, ptr, osize, nsize);
+}
+
+static size_t api__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+static tally_status api__context_new(const tally_allocator *alloc, const tally_cel_env *env,
+                                     tally_cel_context **out) {
   *out = NULL;
-  tally_cel_context *ctx = t_calloc(alloc, 1, sizeof *ctx);
-  if (!ctx) return TALLY_ERR_NOMEM;
+  size_t nslots = env ? env->decls.len : 0, nwords = (nslots + 63) / 64;
+  if (nslots > (SIZE_MAX / 2) / sizeof(t_cel_val)) return TALLY_ERR_NOMEM;
+  /* the bound bits first: the first slots then share their cache line */
+  size_t bound_at = api__align16(sizeof(tally_cel_context));
+  size_t slots_at = api__align16(bound_at + nwords * sizeof(uint64_t));
+  size_t chunk_at = api__align16(slots_at + nslots * sizeof(t_cel_val));
+  size_t chunk = T_CEL_FIRST_CHUNK + (nslots ? 0 : T_CEL_FIRST_CHUNK_NAMES);
+  size_t size = chunk_at + T_CEL_CHUNK_HEADROOM + chunk;
+  unsigned char *mem = t_alloc(alloc, size);
+  if (!mem) return TALLY_ERR_NOMEM;
+  t_memset(mem, 0, chunk_at);
+  tally_cel_context *ctx = (tally_cel_context *)mem;
   ctx->alloc = *alloc;
-  /*
-  ** Small first chunks (they double as needed, and reset keeps the biggest):
-  ** a sign-up's activation fits in one, and memory-bound workloads hold
-  ** many contexts at once.
-  */
-  t_arena_init(&ctx->bind_arena, &ctx->alloc, 1024);
+  ctx->size = size;
+  ctx->env = env;
+  ctx->nslots = (uint32_t)nslots;
+  ctx->slots = nslots ? (t_cel_val *)(mem + slots_at) : NULL;
+  ctx->bound = nwords ? (uint64_t *)(mem + bound_at) : NULL;
+  ctx->first_chunk = mem + chunk_at;
+  ctx->first_chunk_size = T_CEL_CHUNK_HEADROOM + chunk;
+  tally_allocator bind_alloc = {api__bind_alloc, ctx};
+  t_arena_init(&ctx->bind_arena, &bind_alloc, chunk);
   t_arena_init(&ctx->eval_arena, &ctx->alloc, 1024);
   *out = ctx;
   return TALLY_OK;
+}
+
+tally_status tally_cel_context_new(const tally_allocator *alloc, tally_cel_context **out) {
+  return api__context_new(alloc, NULL, out);
+}
+
+tally_status tally_cel_context_new_for_env(const tally_cel_env *env, tally_cel_context **out) {
+  return api__context_new(&env->alloc, env, out);
 }
 
 void tally_cel_context_free(tally_cel_context *ctx) {
@@ -317,31 +405,37 @@ void tally_cel_context_free(tally_cel_context *ctx) {
   t_arena_free(&ctx->eval_arena);
   t_free(&a, ctx->binds, ctx->bind_cap * sizeof(t_cel_binding));
   t_free(&a, ctx->locals, ctx->locals_cap * sizeof(t_cel_val));
-  t_free(&a, ctx, sizeof *ctx);
+  t_free(&a, ctx, ctx->size);
 }
 
 void tally_cel_context_clear(tally_cel_context *ctx) {
-  if (ctx->binds) t_memset(ctx->binds, 0, ctx->bind_cap * sizeof(t_cel_binding));
+  if (ctx->nbinds) t_memset(ctx->binds, 0, ctx->bind_cap * sizeof(t_cel_binding));
   ctx->nbinds = 0;
+  if (ctx->bound) t_memset(ctx->bound, 0, (ctx->nslots + 63) / 64 * sizeof(uint64_t));
+  ctx->bind_next = 0;
   t_arena_reset(&ctx->bind_arena);
   t_arena_reset(&ctx->eval_arena);
 }
 
-/* Variable names are short: a byte loop beats a call to the library's memcmp. */
-static inline bool api__name_eq(t_str a, t_str b) {
-  if (a.len != b.len) return false;
-  for (size_t i = 0; i < a.len; i++)
-    if (a.ptr[i] != b.ptr[i]) return false;
-  return true;
+static inline bool api__name_eq(t_str a, t_str b) { return a.len == b.len && t_cel_bytes_eq(a.ptr, b.ptr, a.len); }
+
+/* The slot of a name the context's env declares, or -1. */
+static inline int32_t api__slot(const tally_cel_context *ctx, t_str name, uint32_t hash) {
+  if (!ctx->nslots) return -1;
+  int32_t d = t_cel_env_find(ctx->env, name, hash);
+  return d >= 0 && (uint32_t)d < ctx->nslots ? d : -1;
 }
 
-const t_cel_binding *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash) {
-  if (!ctx || !ctx->nbinds) return NULL;
+const t_cel_val *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash) {
+  if (!ctx) return NULL;
+  int32_t d = api__slot(ctx, name, hash);
+  if (d >= 0) return ctx->bound[d >> 6] >> (d & 63) & 1 ? &ctx->slots[d] : NULL;
+  if (!ctx->nbinds) return NULL;
   size_t mask = ctx->bind_cap - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const t_cel_binding *b = &ctx->binds[i];
     if (!b->name.ptr) return NULL;
-    if (b->hash == hash && api__name_eq(b->name, name)) return b;
+    if (b->hash == hash && api__name_eq(b->name, name)) return &b->value;
   }
 }
 
@@ -435,12 +529,32 @@ tally_status tally_cel_context_bind(tally_cel_context *ctx, const char *name, si
   if (!value) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory (or an invalid value)");
   if (len == 0) return t_error_set(err, TALLY_ERR_USAGE, "empty variable name");
   t_str key = {name, len};
-  uint32_t h = t_cel_hash_name(key);
+  /*
+  ** Variables are usually bound in the order they were declared: the
+  ** declaration after the last one bound is tried before hashing the name.
+  */
+  int32_t d = -1;
+  uint32_t g = ctx->bind_next;
+  if (g < ctx->nslots) {
+    t_str decl = ctx->env->decls.items[g];
+    if (decl.len == len && t_cel_bytes_eq(decl.ptr, name, len)) d = (int32_t)g;
+  }
+  uint32_t h = 0;
+  if (d < 0) {
+    h = t_cel_hash_name(key);
+    d = api__slot(ctx, key, h);
+  }
+  if (d >= 0) {
+    ctx->slots[d] = *value;
+    ctx->bound[d >> 6] |= (uint64_t)1 << (d & 63);
+    ctx->bind_next = (uint32_t)d + 1;
+    return TALLY_OK;
+  }
   if ((ctx->nbinds + 1) * 2 > ctx->bind_cap && !api__grow_binds(ctx))
     return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
   size_t mask = ctx->bind_cap - 1, i = h & mask;
   for (; ctx->binds[i].name.ptr; i = (i + 1) & mask) {
-    if (ctx->binds[i].hash == h && t_str_eq(ctx->binds[i].name, key)) {
+    if (ctx->binds[i].hash == h && api__name_eq(ctx->binds[i].name, key)) {
       ctx->binds[i].value = *value;
       return TALLY_OK;
     }
@@ -488,22 +602,26 @@ tally_status tally_cel_context_bind_string(tally_cel_context *ctx, const char *n
   return tally_cel_context_bind(ctx, name, len, &x, err);
 }
 
+/*
+** The JSON tree lives in a scratch arena freed on return: the context
+** keeps only the values (typed_json.c copies their text).
+*/
 tally_status tally_cel_context_bind_json(tally_cel_context *ctx, const char *json, size_t len, bool typed,
                                          tally_error *err) {
+  t_arena tree;
+  t_arena_init(&tree, &ctx->alloc, len < 512 ? 2048 : 0);
   t_json *root;
-  tally_status s = t_json_parse(&ctx->bind_arena, json, len, NULL, &root, err);
-  if (s) return s;
-  if (root->type != T_JSON_OBJECT) return t_error_set(err, TALLY_ERR_INPUT, "bindings must be a JSON object");
-  for (size_t i = 0; i < root->u.obj.len; i++) {
+  tally_status s = t_json_parse(&tree, json, len, NULL, &root, err);
+  if (!s && root->type != T_JSON_OBJECT) s = t_error_set(err, TALLY_ERR_INPUT, "bindings must be a JSON object");
+  for (size_t i = 0; !s && i < root->u.obj.len; i++) {
     const t_json_member *m = &root->u.obj.items[i];
     t_cel_val v;
     s = typed ? t_cel_read_typed(&ctx->bind_arena, m->value, &v, 0, err)
               : t_cel_read_plain(&ctx->bind_arena, m->value, &v, 0, err);
-    if (s) return s;
-    s = tally_cel_context_bind(ctx, m->key.ptr, m->key.len, &v, err);
-    if (s) return s;
+    if (!s) s = tally_cel_context_bind(ctx, m->key.ptr, m->key.len, &v, err);
   }
-  return TALLY_OK;
+  t_arena_free(&tree);
+  return s;
 }
 
 /* }====================================================== */
@@ -517,22 +635,38 @@ tally_status tally_cel_context_bind_json(tally_cel_context *ctx, const char *jso
 tally_status tally_cel_eval(const tally_cel_program *prog, tally_cel_context *ctx, const tally_cel_value **out,
                             tally_error *err) {
   *out = NULL;
-  t_arena_reset(&ctx->eval_arena);
+  /* Most evaluations allocate nothing: an arena without a chunk needs no reset call. */
+  if (ctx->eval_arena.head) t_arena_reset(&ctx->eval_arena);
+  ctx->eval_arena.used_total = 0;
   ctx->eval_arena.limit = prog->limits.max_eval_memory;
   ctx->eval_arena.over_limit = false;
-  if (prog->nlocals > ctx->locals_cap) {
-    t_cel_val *l = t_realloc(&ctx->alloc, ctx->locals, ctx->locals_cap * sizeof(t_cel_val),
-                             prog->nlocals * sizeof(t_cel_val));
-    if (!l) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
-    ctx->locals = l;
-    ctx->locals_cap = prog->nlocals;
+  /*
+  ** Comprehension variables live for one evaluation: a few fit on the
+  ** stack, so a pre-bound context does not need memory of its own for them.
+  */
+  t_cel_val small_locals[16];
+  t_cel_val *locals = small_locals;
+  if (prog->nlocals > T_ARRAY_LEN(small_locals)) {
+    if (prog->nlocals > ctx->locals_cap) {
+      t_cel_val *l = t_realloc(&ctx->alloc, ctx->locals, ctx->locals_cap * sizeof(t_cel_val),
+                               prog->nlocals * sizeof(t_cel_val));
+      if (!l) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+      ctx->locals = l;
+      ctx->locals_cap = prog->nlocals;
+    }
+    locals = ctx->locals;
   }
   t_cel_eval st;
   t_memset(&st, 0, sizeof st);
   st.prog = prog;
   st.ctx = ctx;
   st.ar = &ctx->eval_arena;
-  st.locals = ctx->locals;
+  st.locals = locals;
+  if (ctx->env == prog->env) {
+    st.slots = ctx->slots;
+    st.bound = ctx->bound;
+    st.nslots = ctx->nslots;
+  }
   st.max_cost = prog->limits.max_cost;
   st.max_str = prog->limits.max_string_bytes;
   st.max_list = prog->limits.max_list_len;

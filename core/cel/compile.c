@@ -114,11 +114,6 @@ static const compile__scope *compile__local(compile__state *cs, t_str name) {
   return NULL;
 }
 
-static bool compile__declared(const tally_cel_env *env, t_str name) {
-  for (size_t i = 0; i < env->decls.len; i++)
-    if (t_str_eq(env->decls.items[i], name)) return true;
-  return false;
-}
 
 /* prefix + "." + name (prefix may be empty), in the program arena. */
 static t_str compile__join(compile__state *cs, t_str prefix, t_str name) {
@@ -212,11 +207,13 @@ static t_cel_node *compile__name(compile__state *cs, const t_cel_expr *e, int de
   t_cel_cand *cands = compile__candidates(cs, root, fields, nfields, test_only, &ncands);
   if (!cands) return NULL;
   for (uint32_t i = 0; i < ncands; i++) {
-    if (!compile__declared(cs->env, cands[i].name)) continue;
+    int32_t decl = t_cel_env_find(cs->env, cands[i].name, cands[i].hash);
+    if (decl < 0) continue;
     t_cel_node *n = compile__node(cs, T_OP_VAR, x->offset);
     if (!n) return NULL;
     n->u.var.name = cands[i].name;
     n->u.var.hash = cands[i].hash;
+    n->u.var.slot = (uint32_t)decl;
     /* The selections the name did not take, innermost first. */
     const t_cel_expr *sels[64];
     uint32_t nsels = 0;

@@ -94,18 +94,82 @@ t_cel_val t_cel_select(t_cel_eval *st, t_cel_val v, t_str field, bool test_only,
   return t_cel_error(st, offset, "type '%s' does not support field selection", t_cel_type_name_of(v));
 }
 
-static t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
-  const t_cel_binding *b = t_cel_context_lookup(st->ctx, n->u.var.name, n->u.var.hash);
-  if (!b) return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
-  return b->value;
+/* A variable looked up by name: not in a slot of this context (eval__var). */
+T_CEL_NOINLINE static t_cel_val eval__var_by_name(t_cel_eval *st, const t_cel_node *n) {
+  const t_cel_val *v = t_cel_context_lookup(st->ctx, n->u.var.name, n->u.var.hash);
+  if (v) return *v;
+  return t_cel_error(st, n->offset, "no such attribute: %S", n->u.var.name);
+}
+
+/*
+** A context made for the program's env holds the variable in the slot of
+** its declaration (api.c binds it there): no name to hash or compare. An
+** unbound slot takes the lookup, which finds it unbound too.
+*/
+static inline t_cel_val eval__var(t_cel_eval *st, const t_cel_node *n) {
+  uint32_t s = n->u.var.slot;
+  if (s < st->nslots && (st->bound[s >> 6] >> (s & 63) & 1)) return st->slots[s];
+  return eval__var_by_name(st, n);
+}
+
+static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, int depth);
+static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and);
+static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth);
+static t_cel_val eval__nsf(t_cel_eval *st, const t_cel_node *n, int depth);
+
+/*
+** The commonest nodes (constants, variables, comprehension variables,
+** selections, calls, && || and the @not_strictly_false of comprehension
+** conditions), dispatched where they are needed instead
+** of through a call of t_cel_eval_node: the same depth check, cost and
+** value, without that function's frame.
+*/
+static inline t_cel_val eval__operand(t_cel_eval *st, const t_cel_node *n, int depth) {
+  switch ((t_cel_op)n->op) {
+  case T_OP_CONST:
+  case T_OP_VAR:
+  case T_OP_LOCAL:
+  case T_OP_SELECT:
+  case T_OP_HAS:
+  case T_OP_CALL:
+  case T_OP_AND:
+  case T_OP_OR:
+  case T_OP_NSF:
+    if (t_unlikely(depth > T_CEL_MAX_DEPTH)) break;
+    if (t_unlikely(++st->cost > st->max_cost)) {
+      t_cel_charge(st, 0, n->offset);
+      return st->fatal;
+    }
+    if (n->op == T_OP_CONST) return n->u.c;
+    if (n->op == T_OP_VAR) return eval__var(st, n);
+    if (n->op == T_OP_LOCAL) return st->locals[n->u.slot];
+    if (n->op == T_OP_CALL) return eval__call(st, n, depth);
+    if (n->op == T_OP_SELECT || n->op == T_OP_HAS) return eval__select(st, n, depth);
+    if (n->op == T_OP_NSF) return eval__nsf(st, n, depth);
+    return eval__logic(st, n, depth, n->op == T_OP_AND);
+  default: break;
+  }
+  return t_cel_eval_node(st, n, depth);
+}
+
+T_CEL_NOINLINE static t_cel_val eval__nsf(t_cel_eval *st, const t_cel_node *n, int depth) {
+  t_cel_val v = eval__operand(st, n->u.call.args[0], depth + 1);
+  if (st->failed) return st->fatal;
+  return v.kind == T_CEL_V_BOOL ? v : t_cel_bool(true);
+}
+
+T_CEL_NOINLINE static t_cel_val eval__select(t_cel_eval *st, const t_cel_node *n, int depth) {
+  t_cel_val v = eval__operand(st, n->u.sel.operand, depth + 1);
+  if (v.kind == T_CEL_V_ERROR) return v;
+  return t_cel_select(st, v, n->u.sel.field, n->op == T_OP_HAS, n->offset);
 }
 
 static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
   for (uint32_t c = 0; c < n->n; c++) {
     const t_cel_cand *cand = &n->u.dyn.cands[c];
-    const t_cel_binding *b = t_cel_context_lookup(st->ctx, cand->name, cand->hash);
+    const t_cel_val *b = t_cel_context_lookup(st->ctx, cand->name, cand->hash);
     if (!b) continue;
-    t_cel_val v = b->value;
+    t_cel_val v = *b;
     for (uint32_t i = cand->nsel; i < n->u.dyn.nfields; i++) {
       bool last = i + 1 == n->u.dyn.nfields;
       v = t_cel_select(st, v, n->u.dyn.fields[i], last && n->u.dyn.test_only, n->offset);
@@ -117,10 +181,10 @@ static t_cel_val eval__var_dyn(t_cel_eval *st, const t_cel_node *n) {
 }
 
 T_CEL_NOINLINE static t_cel_val eval__logic(t_cel_eval *st, const t_cel_node *n, int depth, bool is_and) {
-  t_cel_val l = t_cel_eval_node(st, n->u.call.args[0], depth + 1);
+  t_cel_val l = eval__operand(st, n->u.call.args[0], depth + 1);
   if (st->failed) return st->fatal;
   if (l.kind == T_CEL_V_BOOL && l.u.b != is_and) return l;
-  t_cel_val r = t_cel_eval_node(st, n->u.call.args[1], depth + 1);
+  t_cel_val r = eval__operand(st, n->u.call.args[1], depth + 1);
   if (st->failed) return st->fatal;
   if (r.kind == T_CEL_V_BOOL && r.u.b != is_and) return r;
   if (l.kind == T_CEL_V_BOOL && r.kind == T_CEL_V_BOOL) return l;
@@ -200,11 +264,11 @@ T_CEL_NOINLINE static t_cel_val eval__comp(t_cel_eval *st, const t_cel_node *n, 
     }
     /* map and filter loop on a constant true: no need to evaluate it */
     if (!always) {
-      t_cel_val c = t_cel_eval_node(st, n->u.comp.cond, depth + 1);
+      t_cel_val c = eval__operand(st, n->u.comp.cond, depth + 1);
       if (st->failed) return st->fatal;
       if (!(c.kind == T_CEL_V_BOOL && c.u.b)) break;
     }
-    t_cel_val s = t_cel_eval_node(st, n->u.comp.step, depth + 1);
+    t_cel_val s = eval__operand(st, n->u.comp.step, depth + 1);
     if (st->failed) return st->fatal;
     locals[n->u.comp.accu] = s;
   }
@@ -252,21 +316,40 @@ T_CEL_NOINLINE static t_cel_val eval__append(t_cel_eval *st, const t_cel_node *n
   return r;
 }
 
-/* `contains` (stdlib.c has its twin): the first byte is checked inline. */
+/*
+** `contains` (stdlib.c has its twin): eight positions at a time are
+** skipped when none holds the needle's first byte (the bytes equal to it
+** become zero, and the classic zero-byte test sees whether any is), the
+** others compared one by one.
+*/
 static bool eval__find(t_str hay, t_str needle) {
   if (needle.len == 0) return true;
   if (needle.len > hay.len) return false;
-  char c0 = needle.ptr[0];
-  for (size_t i = 0, last = hay.len - needle.len; i <= last; i++)
-    if (hay.ptr[i] == c0 && t_memcmp(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1) == 0) return true;
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  unsigned char c0 = (unsigned char)needle.ptr[0];
+  size_t last = hay.len - needle.len, i = 0;
+  while (i <= last) {
+    if (last - i >= 7) {
+      uint64_t w;
+      t_memcpy(&w, hay.ptr + i, 8);
+      w ^= ones * c0;
+      if (((w - ones) & ~w & highs) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if ((unsigned char)hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
+    i++;
+  }
   return false;
 }
 
 /*
-** The commonest binary calls (comparisons of two ints; equality, prefix,
-** suffix and containment of two strings) answered without the generic
-** dispatch; every other pairing of kinds, errors included, goes through
-** t_cel_call. Results and cost are those of the generic path.
+** The commonest binary calls (comparisons of two ints; a string `in` a
+** constant list of strings; equality, prefix, suffix and containment of
+** two strings) answered without the generic dispatch; every other
+** pairing of kinds, errors included, goes through t_cel_call. Results and
+** cost are those of the generic path.
 */
 static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_val *a, t_cel_val *out) {
   if (a[0].kind == T_CEL_V_INT && a[1].kind == T_CEL_V_INT) {
@@ -280,6 +363,11 @@ static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_
     case T_FN_GE: *out = t_cel_bool(x >= y); return true;
     default: return false;
     }
+  }
+  if (n->fn == T_FN_IN && n->u.call.set && a[0].kind == T_CEL_V_STRING && a[1].kind == T_CEL_V_LIST) {
+    if (!t_cel_charge(st, a[1].u.l->len, n->offset)) *out = st->fatal;
+    else *out = t_cel_bool(t_cel_strset_has(n->u.call.set, t_cel_sv(a[0])));
+    return true;
   }
   if (a[0].kind == T_CEL_V_STRING && a[1].kind == T_CEL_V_STRING) {
     t_str x = t_cel_sv(a[0]), y = t_cel_sv(a[1]);
@@ -314,21 +402,17 @@ T_CEL_NOINLINE static t_cel_val eval__call(t_cel_eval *st, const t_cel_node *n, 
   t_cel_val *args = n->n <= 4 ? tmp : t_arena_alloc(st->ar, n->n * sizeof(t_cel_val));
   if (!args) return t_cel_nomem(st, n->offset);
   for (uint32_t i = 0; i < n->n; i++) {
-    const t_cel_node *an = n->u.call.args[i];
-    /* A constant argument: what t_cel_eval_node would do, without the call. */
-    if (an->op == T_OP_CONST && depth + 1 <= T_CEL_MAX_DEPTH) {
-      if (t_unlikely(++st->cost > st->max_cost)) {
-        t_cel_charge(st, 0, an->offset);
-        return st->fatal;
-      }
-      args[i] = an->u.c;
-    } else {
-      args[i] = t_cel_eval_node(st, an, depth + 1);
-    }
+    args[i] = eval__operand(st, n->u.call.args[i], depth + 1);
     if (args[i].kind == T_CEL_V_ERROR) return args[i];
   }
   t_cel_val r;
   if (n->n == 2 && eval__fast2(st, n, args, &r)) return r;
+  if (n->n == 1 && args[0].kind == T_CEL_V_BOOL && n->fn == T_FN_NOT) return t_cel_bool(!args[0].u.b);
+  if (n->n == 1 && args[0].kind == T_CEL_V_STRING && n->fn == T_FN_SIZE) {
+    /* as stdlib.c's size() */
+    if (!t_cel_charge(st, t_cel_sv(args[0]).len / 16, n->offset)) return st->fatal;
+    return t_cel_int((int64_t)t_cel_string_size(t_cel_sv(args[0])));
+  }
   return t_cel_call(st, n, args, n->n);
 }
 
@@ -345,11 +429,7 @@ t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth) {
   case T_OP_VAR_DYN: return eval__var_dyn(st, n);
   case T_OP_LOCAL: return st->locals[n->u.slot];
   case T_OP_SELECT:
-  case T_OP_HAS: {
-    t_cel_val v = t_cel_eval_node(st, n->u.sel.operand, depth + 1);
-    if (v.kind == T_CEL_V_ERROR) return v;
-    return t_cel_select(st, v, n->u.sel.field, n->op == T_OP_HAS, n->offset);
-  }
+  case T_OP_HAS: return eval__select(st, n, depth);
   case T_OP_AND: return eval__logic(st, n, depth, true);
   case T_OP_OR: return eval__logic(st, n, depth, false);
   case T_OP_COND: {
@@ -358,11 +438,7 @@ t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth) {
     if (c.kind != T_CEL_V_BOOL) return t_cel_no_overload(st, n->offset, "_?_:_", &c, 1);
     return t_cel_eval_node(st, n->u.call.args[c.u.b ? 1 : 2], depth + 1);
   }
-  case T_OP_NSF: {
-    t_cel_val v = t_cel_eval_node(st, n->u.call.args[0], depth + 1);
-    if (st->failed) return st->fatal;
-    return v.kind == T_CEL_V_BOOL ? v : t_cel_bool(true);
-  }
+  case T_OP_NSF: return eval__nsf(st, n, depth);
   case T_OP_CALL: return eval__call(st, n, depth);
   case T_OP_LIST: return eval__list(st, n, depth);
   case T_OP_MAP: return eval__map(st, n, depth);

@@ -25,9 +25,22 @@
 /* Recursion bound of compile and eval (the parser bounds AST depth lower). */
 #define T_CEL_MAX_DEPTH 500
 
+/* An entry of an env's name index: a declaration's hash and number + 1 (0 = empty). */
+typedef struct t_cel_decl_ref {
+  uint32_t hash;
+  uint32_t index1;
+} t_cel_decl_ref;
+
 struct tally_cel_env {
   tally_allocator alloc;
-  T_VEC(t_str) decls;        /* declared variable names (owned copies) */
+  /*
+  ** Declared variable names (owned copies), in declaration order, which
+  ** never changes: a declaration's number is its slot in the contexts made
+  ** for the env (tally_cel_context_new_for_env).
+  */
+  T_VEC(t_str) decls;
+  t_cel_decl_ref *decl_index; /* open addressing over decls, cap a power of two */
+  size_t decl_index_cap;
   t_str container;           /* owned copy, may be empty */
   bool dynamic;
   bool no_macros;
@@ -63,7 +76,7 @@ TALLY_INTERNAL extern const char *const t_cel_fn_names[T_FN__COUNT];
 
 typedef enum t_cel_op {
   T_OP_CONST,
-  T_OP_VAR,          /* a resolved variable: looked up by name in the activation */
+  T_OP_VAR,          /* a declared variable: its context slot, else looked up by name */
   T_OP_VAR_DYN,      /* an undeclared name: candidates tried at evaluation */
   T_OP_LOCAL,        /* a comprehension variable */
   T_OP_SELECT,
@@ -100,7 +113,7 @@ struct t_cel_node {
   size_t offset;
   union {
     t_cel_val c;
-    struct { t_str name; uint32_t hash; } var;
+    struct { t_str name; uint32_t hash; uint32_t slot; } var;  /* slot: the declaration's number */
     struct {
       const t_cel_cand *cands;
       const t_str *fields;   /* all selections after the root identifier */
@@ -138,9 +151,12 @@ typedef struct t_cel_strset {
 } t_cel_strset;
 
 TALLY_INTERNAL bool t_cel_strset_has(const t_cel_strset *set, t_str s);
+/* size() of a string value: its code points. */
+TALLY_INTERNAL size_t t_cel_string_size(t_str s);
 
 struct tally_cel_program {
   tally_allocator alloc;
+  const tally_cel_env *env;  /* whose declaration numbers the T_OP_VAR nodes hold */
   t_arena arena;             /* AST, nodes and constants */
   t_cel_node *root;
   const char *source;        /* copy, for error positions */
@@ -155,28 +171,43 @@ typedef struct t_cel_regex_link {
   struct tally_regex *re;
 } t_cel_regex_link;
 
-/* One variable of the activation. */
+/* A variable bound by name (not a declaration of the context's env). */
 typedef struct t_cel_binding {
   t_str name;                /* in the binding arena; ptr NULL = empty slot */
   uint32_t hash;
   t_cel_val value;
 } t_cel_binding;
 
+/*
+** A context is one allocation: this struct, then the bound bits of its
+** slots and the slots, then the first chunk of the binding arena, so that
+** thousands of pre-bound contexts stay small and each is read from a few
+** neighbouring cache lines. The fields every evaluation reads come last,
+** next to the slots and the values; binding's own come first.
+*/
 struct tally_cel_context {
   tally_allocator alloc;
   t_arena bind_arena;        /* activation values, until clear */
-  t_arena eval_arena;        /* reset by every evaluation */
-  t_cel_binding *binds;      /* open addressing, cap a power of two */
+  t_cel_binding *binds;      /* other names: open addressing, cap a power of two */
   size_t nbinds, bind_cap;
-  t_cel_val *locals;         /* comprehension slots */
-  size_t locals_cap;
   struct tally_regex_cache *re_cache; /* DFA states for `matches`, made on first use */
+  void *first_chunk;         /* the binding arena's first chunk, inside this allocation */
+  size_t first_chunk_size;
+  size_t size;               /* of this allocation */
+  bool first_chunk_used;
+  uint32_t bind_next;        /* the slot after the last one bound: the next bind's first guess */
+  t_cel_val *locals;         /* comprehension slots, when the stack's are too few */
+  size_t locals_cap;
+  t_arena eval_arena;        /* reset by every evaluation */
   /*
   ** The last result lives here rather than in the evaluation arena, so that
-  ** an evaluation that allocates nothing never touches (or grows) the arena:
-  ** thousands of pre-bound contexts then stay a few hundred bytes each.
+  ** an evaluation that allocates nothing never touches (or grows) the arena.
   */
   tally_cel_value result;
+  const tally_cel_env *env;  /* the env whose declarations have slots, or NULL */
+  t_cel_val *slots;          /* the value of declaration i of env, for i < nslots */
+  uint64_t *bound;           /* bit i: slot i holds a value */
+  uint32_t nslots;
 };
 
 /* The state of one evaluation. */
@@ -185,6 +216,10 @@ typedef struct t_cel_eval {
   tally_cel_context *ctx;    /* NULL when folding constants at compile time */
   t_arena *ar;
   t_cel_val *locals;
+  /* The context's slots when it was made for the program's env, else nslots 0. */
+  const t_cel_val *slots;
+  const uint64_t *bound;
+  uint32_t nslots;
   uint64_t cost, max_cost;
   size_t max_str, max_list;
   t_cel_val fatal;           /* a limit or out-of-memory error stops everything */
@@ -192,7 +227,10 @@ typedef struct t_cel_eval {
 } t_cel_eval;
 
 TALLY_INTERNAL uint32_t t_cel_hash_name(t_str s);
-TALLY_INTERNAL const t_cel_binding *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash);
+/* The number of env's declaration of name, or -1. */
+TALLY_INTERNAL int32_t t_cel_env_find(const tally_cel_env *env, t_str name, uint32_t hash);
+/* A variable's value by name (slot or name table), or NULL when unbound. */
+TALLY_INTERNAL const t_cel_val *t_cel_context_lookup(const tally_cel_context *ctx, t_str name, uint32_t hash);
 
 /* Evaluates a node; errors are values, st->failed marks a fatal one. */
 TALLY_INTERNAL t_cel_val t_cel_eval_node(t_cel_eval *st, const t_cel_node *n, int depth);

@@ -319,8 +319,10 @@ static t_cel_val stdlib__index(t_cel_eval *st, const t_cel_node *n, t_cel_val *a
 }
 
 bool t_cel_strset_has(const t_cel_strset *set, t_str s) {
-  for (uint32_t j = t_cel_hash_name(s) & set->mask; set->slots[j]; j = (j + 1) & set->mask)
-    if (t_str_eq(t_cel_sv(set->items[set->slots[j] - 1]), s)) return true;
+  for (uint32_t j = t_cel_hash_name(s) & set->mask; set->slots[j]; j = (j + 1) & set->mask) {
+    t_str x = t_cel_sv(set->items[set->slots[j] - 1]);
+    if (x.len == s.len && t_cel_bytes_eq(x.ptr, s.ptr, s.len)) return true;
+  }
   return false;
 }
 
@@ -528,12 +530,31 @@ static t_cel_val stdlib__time_get(t_cel_eval *st, const t_cel_node *n, t_cel_val
   return t_cel_int(out);
 }
 
+/*
+** The code points of a string value (valid UTF-8): its bytes less those
+** that continue a sequence (10xxxxxx), counted a word at a time.
+*/
+size_t t_cel_string_size(t_str s) {
+  const unsigned char *p = (const unsigned char *)s.ptr;
+  size_t n = s.len, cont = 0, i = 0;
+  const uint64_t ones = 0x0101010101010101ull;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    t_memcpy(&w, p + i, 8);
+    /* bit 7 set and bit 6 clear, moved to bit 0 of each byte; then summed */
+    uint64_t c = ((w >> 7) & ~(w >> 6)) & ones;
+    cont += (size_t)((c * ones) >> 56);
+  }
+  for (; i < n; i++) cont += (p[i] & 0xC0) == 0x80;
+  return n - cont;
+}
+
 static t_cel_val stdlib__size(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {
   t_cel_val x = a[0];
   switch (x.kind) {
   case T_CEL_V_STRING:
     if (!t_cel_charge(st, t_cel_sv(x).len / 16, n->offset)) return st->fatal;
-    return t_cel_int((int64_t)t_utf8_count(t_cel_sv(x).ptr, t_cel_sv(x).len));
+    return t_cel_int((int64_t)t_cel_string_size(t_cel_sv(x)));
   case T_CEL_V_BYTES: return t_cel_int((int64_t)t_cel_sv(x).len);
   case T_CEL_V_LIST: return t_cel_int((int64_t)x.u.l->len);
   case T_CEL_V_MAP: return t_cel_int((int64_t)x.u.m->len);

@@ -181,6 +181,18 @@ static t_str tj__int_text(const t_json *v) {
 /* Strings and bytes of a value are shorter than 4 GiB (value.h). */
 static bool tj__long(t_str s) { return s.len > T_CEL_MAX_STR; }
 
+/*
+** A value's text is copied into ar, so that a caller may free the JSON
+** tree once read (a context keeps only the values it binds).
+*/
+static tally_status tj__string(t_arena *ar, t_str s, t_cel_val *out, tally_error *err) {
+  if (tj__long(s)) return t_error_set(err, TALLY_ERR_LIMIT, "string too long");
+  char *p = t_arena_strndup(ar, s.ptr, s.len);
+  if (!p) return tj__nomem(err);
+  *out = t_cel_string((t_str){p, s.len});
+  return TALLY_OK;
+}
+
 tally_status t_cel_read_typed(t_arena *ar, const t_json *j, t_cel_val *out, int depth, tally_error *err) {
   if (depth > T_CEL_MAX_VALUE_DEPTH) return t_error_set(err, TALLY_ERR_LIMIT, "typed value nests too deeply");
   if (j->type != T_JSON_OBJECT) return tj__bad(err, j, "expected an object {\"type\", \"value\"}");
@@ -237,8 +249,8 @@ tally_status t_cel_read_typed(t_arena *ar, const t_json *j, t_cel_val *out, int 
     *out = t_cel_double(d);
   } else if (t_str_eq_cstr(t, "string")) {
     if (v->type != T_JSON_STRING) return tj__bad(err, v, "a string needs a JSON string");
-    if (tj__long(v->u.str)) return t_error_set(err, TALLY_ERR_LIMIT, "string too long");
-    *out = t_cel_string(v->u.str);
+    tally_status s = tj__string(ar, v->u.str, out, err);
+    if (s) return s;
   } else if (t_str_eq_cstr(t, "bytes")) {
     if (v->type != T_JSON_STRING) return tj__bad(err, v, "bytes need a base64 string");
     if (tj__long(v->u.str)) return t_error_set(err, TALLY_ERR_LIMIT, "bytes too long");
@@ -292,7 +304,8 @@ tally_status t_cel_read_typed(t_arena *ar, const t_json *j, t_cel_val *out, int 
   } else if (t_str_eq_cstr(t, "type")) {
     if (v->type != T_JSON_STRING) return tj__bad(err, v, "a type needs its name");
     const char *name = t_cel_type_lookup(v->u.str);
-    *out = t_cel_type(name ? name : v->u.str.ptr);
+    if (!name && !(name = t_arena_strndup(ar, v->u.str.ptr, v->u.str.len))) return tj__nomem(err);
+    *out = t_cel_type(name);
   } else {
     return tj__bad(err, type, "unknown type");
   }
@@ -316,10 +329,11 @@ tally_status t_cel_read_plain(t_arena *ar, const t_json *j, t_cel_val *out, int 
     }
     break;
   }
-  case T_JSON_STRING:
-    if (tj__long(j->u.str)) return t_error_set(err, TALLY_ERR_LIMIT, "string too long");
-    *out = t_cel_string(j->u.str);
+  case T_JSON_STRING: {
+    tally_status s = tj__string(ar, j->u.str, out, err);
+    if (s) return s;
     break;
+  }
   case T_JSON_ARRAY: {
     t_cel_list *l = t_cel_list_new(ar, j->u.arr.len);
     if (!l) return tj__nomem(err);
@@ -336,11 +350,11 @@ tally_status t_cel_read_plain(t_arena *ar, const t_json *j, t_cel_val *out, int 
     t_cel_map *m = t_cel_map_new(ar, j->u.obj.len);
     if (!m) return tj__nomem(err);
     for (size_t i = 0; i < j->u.obj.len; i++) {
-      t_cel_val v;
-      if (tj__long(j->u.obj.items[i].key)) return t_error_set(err, TALLY_ERR_LIMIT, "string too long");
-      tally_status s = t_cel_read_plain(ar, j->u.obj.items[i].value, &v, depth + 1, err);
+      t_cel_val k, v;
+      tally_status s = tj__string(ar, j->u.obj.items[i].key, &k, err);
+      if (!s) s = t_cel_read_plain(ar, j->u.obj.items[i].value, &v, depth + 1, err);
       if (s) return s;
-      t_cel_put p = t_cel_map_put(ar, m, t_cel_string(j->u.obj.items[i].key), v);
+      t_cel_put p = t_cel_map_put(ar, m, k, v);
       if (p == T_CEL_PUT_NOMEM) return tj__nomem(err);
       if (p == T_CEL_PUT_DUP) return tj__bad(err, j->u.obj.items[i].value, "duplicate object key");
     }

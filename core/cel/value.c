@@ -127,16 +127,9 @@ static uint32_t value__hash_key(t_cel_val k) {
 }
 
 /* Map keys and field names are short: a loop beats a call to memcmp. */
-static inline bool value__bytes_eq(const char *a, const char *b, size_t n) {
-  if (n > 16) return t_memcmp(a, b, n) == 0;
-  for (size_t i = 0; i < n; i++)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
 /* Key equality: numbers by value, strings by bytes, bools. */
 static bool value__key_eq(t_cel_val a, t_cel_val b) {
-  if (a.kind == T_CEL_V_STRING) return b.kind == T_CEL_V_STRING && a.aux == b.aux && value__bytes_eq(a.u.s, b.u.s, a.aux);
+  if (a.kind == T_CEL_V_STRING) return b.kind == T_CEL_V_STRING && a.aux == b.aux && t_cel_bytes_eq(a.u.s, b.u.s, a.aux);
   if (a.kind == T_CEL_V_BOOL) return b.kind == T_CEL_V_BOOL && a.u.b == b.u.b;
   if (a.kind == T_CEL_V_INT) {
     if (b.kind == T_CEL_V_INT) return a.u.i == b.u.i;
@@ -230,8 +223,15 @@ const t_cel_val *t_cel_map_get(const t_cel_map *m, t_cel_val key) {
   return value__map_find(m, key, NULL);
 }
 
+/* A field selection (`m.bot`): small maps are scanned comparing strings only. */
 const t_cel_val *t_cel_map_get_str(const t_cel_map *m, t_str key) {
-  return value__map_find(m, t_cel_string(key), NULL);
+  if (m->index) return value__map_find(m, t_cel_string(key), NULL);
+  for (size_t i = 0; i < m->len; i++) {
+    const t_cel_val *k = &m->keys[i];
+    if (k->kind == T_CEL_V_STRING && k->aux == key.len && t_cel_bytes_eq(k->u.s, key.ptr, key.len))
+      return &m->vals[i];
+  }
+  return NULL;
 }
 
 /* }====================================================== */

@@ -121,6 +121,33 @@ static inline t_cel_val t_cel_dur(t_duration d) {
 static inline t_str t_cel_sv(t_cel_val v) { t_str s = {v.u.s, v.aux}; return s; }
 static inline t_timestamp t_cel_tsv(t_cel_val v) { t_timestamp t = {v.u.i, (int32_t)v.aux}; return t; }
 static inline t_duration t_cel_durv(t_cel_val v) { t_duration d = {v.u.i, (int32_t)v.aux}; return d; }
+/*
+** Keys, field and variable names are short: up to 16 bytes are compared
+** as two overlapping words (or half-words), with no library call or loop.
+*/
+static inline bool t_cel_bytes_eq(const char *a, const char *b, size_t n) {
+  if (n >= 8) {
+    if (n > 16) return t_memcmp(a, b, n) == 0;
+    uint64_t x0, y0, x1, y1;
+    t_memcpy(&x0, a, 8);
+    t_memcpy(&y0, b, 8);
+    t_memcpy(&x1, a + n - 8, 8);
+    t_memcpy(&y1, b + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    t_memcpy(&x0, a, 4);
+    t_memcpy(&y0, b, 4);
+    t_memcpy(&x1, a + n - 4, 4);
+    t_memcpy(&y1, b + n - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 static inline bool t_cel_is_error(t_cel_val v) { return v.kind == T_CEL_V_ERROR; }
 
 /* The kind's name for messages ("int", "list", "google.protobuf.Timestamp"). */

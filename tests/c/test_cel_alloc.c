@@ -2,7 +2,8 @@
 ** test_cel_alloc.c - running out of memory anywhere in CEL (env, compile,
 ** bind, eval, typed JSON) is a clean TALLY_ERR_NOMEM, never a crash or a
 ** leak: the n-th allocation fails for n = 1, 2, ... until a run succeeds
-** (Lua's testalloc), and the counting allocator ends at zero every time.
+** (Lua's testalloc), and the counting allocator ends at zero every time;
+** with plain contexts and contexts made for the env alike.
 */
 #include "check.h"
 #include "tally/cel.h"
@@ -14,8 +15,11 @@ static const char *const exprs[] = {
   "[1, 2].all(x, x > 0) ? m.list[0] : 0",
 };
 
-/* One full round; returns the first failing status (TALLY_OK when all went through). */
-static tally_status round_trip(const tally_allocator *a, const char *src, char *out, size_t cap) {
+/*
+** One full round, with a context made for the env (slots) or a plain one;
+** returns the first failing status (TALLY_OK when all went through).
+*/
+static tally_status round_trip(const tally_allocator *a, const char *src, char *out, size_t cap, bool for_env) {
   tally_cel_env *env = NULL;
   tally_cel_context *ctx = NULL;
   tally_cel_program *prog = NULL;
@@ -27,7 +31,7 @@ static tally_status round_trip(const tally_allocator *a, const char *src, char *
   if (!s) s = tally_cel_env_declare(env, "s", 1, &err);
   if (!s) s = tally_cel_env_declare(env, "m", 1, &err);
   if (!s) s = tally_cel_compile(env, src, strlen(src), &prog, &err);
-  if (!s) s = tally_cel_context_new(a, &ctx);
+  if (!s) s = for_env ? tally_cel_context_new_for_env(env, &ctx) : tally_cel_context_new(a, &ctx);
   if (!s) s = tally_cel_context_bind_int(ctx, "n", 1, 2, &err);
   if (!s) s = tally_cel_context_bind_string(ctx, "s", 1, "hi", 2, &err);
   if (!s) {
@@ -45,11 +49,12 @@ static tally_status round_trip(const tally_allocator *a, const char *src, char *
 }
 
 static void test_alloc_failures(void) {
-  for (size_t e = 0; e < sizeof exprs / sizeof exprs[0]; e++) {
+  for (size_t e = 0; e < 2 * sizeof exprs / sizeof exprs[0]; e++) {
+    bool for_env = e & 1;
     char want[1024], got[1024];
     check_alloc c = {0};
     tally_allocator a = check_allocator(&c);
-    CHECK_INT(round_trip(&a, exprs[e], want, sizeof want), TALLY_OK);
+    CHECK_INT(round_trip(&a, exprs[e / 2], want, sizeof want, for_env), TALLY_OK);
     CHECK_INT(c.live_bytes, 0);
     size_t total = c.calls;
     bool bad = false;
@@ -57,7 +62,7 @@ static void test_alloc_failures(void) {
       check_alloc f = {0};
       f.fail_at = n;
       tally_allocator fa = check_allocator(&f);
-      tally_status s = round_trip(&fa, exprs[e], got, sizeof got);
+      tally_status s = round_trip(&fa, exprs[e / 2], got, sizeof got, for_env);
       if (s != TALLY_OK && s != TALLY_ERR_NOMEM) {
         fprintf(stderr, "expr %zu, failing allocation %zu: status %d\n", e, n, (int)s);
         bad = true;

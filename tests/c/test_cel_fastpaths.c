@@ -105,6 +105,58 @@ static void test_cost(void) {
   tally_cel_env_set_limits(env, &lim);
 }
 
+/* size() of strings counts code points a word at a time: every length and position of a multi-byte one. */
+static void test_string_size(void) {
+  const char *pieces[] = {"a", "\\u00e9", "\\u20ac", "\\U0001F600"};
+  for (int len = 0; len < 40; len++) {
+    for (int p = 0; p < 4; p++) {
+      for (int at = 0; at <= len; at += 3) {
+        char src[1024], want[64];
+        size_t n = (size_t)snprintf(src, sizeof src, "size('");
+        for (int i = 0; i < len; i++) n += (size_t)snprintf(src + n, sizeof src - n, "%s", i == at ? pieces[p] : "x");
+        snprintf(src + n, sizeof src - n, "') == %d", len);
+        snprintf(want, sizeof want, "%s", T);
+        CHECK_STR(eval(src), want);
+      }
+    }
+  }
+  CHECK_STR(eval("size('\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9') == 9"), T);
+  CHECK_STR(eval("!(s in ['x', 'abc'])"), F);
+  CHECK_STR(eval("!(s in ['x', 'ab'])"), T);
+  CHECK(strncmp(eval("!i"), "ERR eval no matching overload", 29) == 0);
+}
+
+/* contains() skips eight positions at a time: answers agree with a plain search. */
+static bool naive_contains(const char *h, const char *n) {
+  size_t hl = strlen(h), nl = strlen(n);
+  for (size_t i = 0; i + nl <= hl; i++)
+    if (memcmp(h + i, n, nl) == 0) return true;
+  return nl == 0;
+}
+
+static void test_contains(void) {
+  static const char *const alphabet[] = {"a", "b", "\xc3\xa9"}; /* é: bytes of 0x80 and up too */
+  unsigned seed = 12345;
+  for (int round = 0; round < 3000; round++) {
+    char hay[128] = "", needle[32] = "", src[512];
+    seed = seed * 1103515245u + 12345u;
+    int hl = (int)(seed >> 16) % 40, nl = (int)(seed >> 8) % 5;
+    for (int i = 0; i < hl; i++) {
+      seed = seed * 1103515245u + 12345u;
+      strcat(hay, alphabet[(seed >> 16) % ((seed >> 4) % 7 ? 2u : 3u)]);
+    }
+    for (int i = 0; i < nl; i++) {
+      seed = seed * 1103515245u + 12345u;
+      strcat(needle, alphabet[(seed >> 16) % ((seed >> 4) % 7 ? 2u : 3u)]);
+    }
+    snprintf(src, sizeof src, "'%s'.contains('%s')", hay, needle);
+    CHECK_STR(eval(src), naive_contains(hay, needle) ? T : F);
+  }
+  CHECK_STR(eval("'xxxxxxxxxxxxxxxxxxxxxxxxabc'.contains('abc')"), T);
+  CHECK_STR(eval("'xxxxxxxxxxxxxxxxxxxxxxxxab'.contains('abc')"), F);
+  CHECK_STR(eval("'abcxxxxxxxxxxxxxxxxxxxxxxxxxx'.contains('abc')"), T);
+}
+
 /* Evaluations that allocate nothing leave the context as small as it was. */
 static void test_small_context(void) {
   tally_cel_program *prog;
@@ -135,6 +187,8 @@ int main(void) {
     RUN(test_in_set);
     RUN(test_fast_calls);
     RUN(test_cost);
+    RUN(test_string_size);
+    RUN(test_contains);
     RUN(test_small_context);
   } else {
     printf("test_cel_fastpaths: parser not built in, skipped (%s)\n", err.message);
