@@ -779,7 +779,9 @@ export class Program extends Handle {
 
   #context() {
     if (!this.#ctx) {
-      const ptr = getWasm().tally_wasm_cel_context_new();
+      // Made for the program's env, whose declared variables it holds in slots
+      // (the env outlives its programs, and freeing a context never reads it).
+      const ptr = getWasm().tally_wasm_cel_context_new_for_env(this.#env.ptr);
       if (!ptr) throw lastError();
       this.#ctx = this.adopt(new Context(INTERNAL, ptr));
     }

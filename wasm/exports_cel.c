@@ -56,6 +56,14 @@ tally_cel_context *tally_wasm_cel_context_new(void) {
   return ctx;
 }
 
+/* A context for env's programs: declared variables live in slots (see tally/cel.h). */
+TALLY_WASM_EXPORT(tally_wasm_cel_context_new_for_env)
+tally_cel_context *tally_wasm_cel_context_new_for_env(const tally_cel_env *env) {
+  tally_cel_context *ctx;
+  if (cel__status(tally_cel_context_new_for_env(env, &ctx))) return NULL;
+  return ctx;
+}
+
 TALLY_WASM_EXPORT(tally_wasm_cel_context_free)
 void tally_wasm_cel_context_free(tally_cel_context *ctx) { tally_cel_context_free(ctx); }
 
