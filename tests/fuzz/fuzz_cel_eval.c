@@ -7,8 +7,9 @@
 ** resolved at evaluation, bit 2 macros off, bit 3 tight limits), then the
 ** expression, a NUL, the JSON object of bindings. Every error must be a
 ** known status with a message; a result must turn into JSON. A program is
-** evaluated twice: the second result must print the same (evaluation has
-** no hidden state). The expression also goes through the type checker
+** evaluated three times, in a plain context and twice in one made for the
+** env (declared names in slots): every result must print the same (slots
+** change nothing visible, and evaluation has no hidden state). The expression also goes through the type checker
 ** (tally/cel_check.h) with typed declarations of the same names.
 */
 #include "fuzz_util.h"
@@ -90,8 +91,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const names[] = {"x", "y", "a", "b", "m", "l", "s"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     FZ_EXPECT(tally_cel_env_declare(env, names[i], 1, &err) == TALLY_OK);
+  /* The same activation in a context made for env (declared names in slots): every result must agree. */
+  tally_cel_context *ectx;
+  if (tally_cel_context_new_for_env(env, &ectx) != TALLY_OK) {
+    tally_cel_context_free(ctx);
+    tally_cel_env_free(env);
+    return 0;
+  }
   tally_status st = tally_cel_context_bind_json(ctx, json, jlen, (opts & 1) != 0, &err);
   if (st != TALLY_OK) eval_check_error(&err, st);
+  tally_error err2;
+  FZ_EXPECT(tally_cel_context_bind_json(ectx, json, jlen, (opts & 1) != 0, &err2) == st);
   tally_cel_program *prog = NULL;
   st = tally_cel_compile(env, rest, elen, &prog, &err);
   if (st != TALLY_OK) {
@@ -101,11 +111,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const tally_cel_value *v;
     char *first = NULL;
     size_t first_len = 0;
-    for (int round = 0; round < 2; round++) {
-      st = tally_cel_eval(prog, ctx, &v, &err);
+    for (int round = 0; round < 3; round++) {
+      tally_cel_context *c = round == 0 ? ctx : ectx;
+      st = tally_cel_eval(prog, c, &v, &err);
       const char *out;
       size_t olen;
-      if (st == TALLY_OK) st = tally_cel_value_to_json(ctx, v, &out, &olen, &err);
+      if (st == TALLY_OK) st = tally_cel_value_to_json(c, v, &out, &olen, &err);
       if (st != TALLY_OK) {
         eval_check_error(&err, st);
         out = err.message;
@@ -123,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(first);
   }
   tally_cel_program_free(prog);
+  tally_cel_context_free(ectx);
   tally_cel_context_free(ctx);
   tally_cel_env_free(env);
   return 0;
