@@ -5,8 +5,7 @@
 ** enabled and disabled per env; typed JSON of ip and cidr values; failed
 ** allocations and no leaks.
 */
-#include "check.h"
-#include "tally/cel.h"
+#include "check_cel.h"
 #include "tally/cel_check.h"
 
 static check_alloc counter;
@@ -18,20 +17,7 @@ static char got[4096];
 
 /* "value json" or "ERR kind message" */
 static const char *eval_in(tally_cel_env *e, const char *src) {
-  tally_cel_program *prog;
-  tally_status s = tally_cel_compile(e, src, strlen(src), &prog, &err);
-  if (s == TALLY_OK) {
-    const tally_cel_value *v;
-    s = tally_cel_eval(prog, ctx, &v, &err);
-    if (s == TALLY_OK) {
-      const char *json;
-      s = tally_cel_value_to_json(ctx, v, &json, NULL, &err);
-      if (s == TALLY_OK) snprintf(got, sizeof got, "%s", json);
-    }
-    tally_cel_program_free(prog);
-  }
-  if (s != TALLY_OK) snprintf(got, sizeof got, "ERR %s %s", tally_status_kind(s), err.message);
-  return got;
+  return check_cel_eval(e, ctx, src, 0, &err, got, sizeof got);
 }
 
 static const char *eval(const char *src) { return eval_in(env, src); }

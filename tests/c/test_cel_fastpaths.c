@@ -5,8 +5,7 @@
 ** generic dispatch, and a result kept in the context (an evaluation that
 ** allocates nothing must not grow the context's arenas).
 */
-#include "check.h"
-#include "tally/cel.h"
+#include "check_cel.h"
 
 static check_alloc counter;
 static tally_allocator alloc;
@@ -16,22 +15,7 @@ static tally_error err;
 static char got[4096];
 
 /* "value json" or "ERR kind message" */
-static const char *eval(const char *src) {
-  tally_cel_program *prog;
-  tally_status s = tally_cel_compile(env, src, strlen(src), &prog, &err);
-  if (s == TALLY_OK) {
-    const tally_cel_value *v;
-    s = tally_cel_eval(prog, ctx, &v, &err);
-    if (s == TALLY_OK) {
-      const char *json;
-      s = tally_cel_value_to_json(ctx, v, &json, NULL, &err);
-      if (s == TALLY_OK) snprintf(got, sizeof got, "%s", json);
-    }
-    tally_cel_program_free(prog);
-  }
-  if (s != TALLY_OK) snprintf(got, sizeof got, "ERR %s %s", tally_status_kind(s), err.message);
-  return got;
-}
+static const char *eval(const char *src) { return check_cel_eval(env, ctx, src, 0, &err, got, sizeof got); }
 
 #define T "{\"type\":\"bool\",\"value\":true}"
 #define F "{\"type\":\"bool\",\"value\":false}"

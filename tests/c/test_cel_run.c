@@ -4,8 +4,7 @@
 ** mistakes (unknown variable or function, wrong argument types, unbalanced
 ** brackets, bad escapes), limits, and no growth over many evaluations.
 */
-#include "check.h"
-#include "tally/cel.h"
+#include "check_cel.h"
 
 static check_alloc counter;
 static tally_allocator alloc;
@@ -15,24 +14,7 @@ static tally_error err;
 static char got[4096];
 
 /* "value json" or "ERR kind line:col message" */
-static const char *eval(const char *src) {
-  tally_cel_program *prog;
-  tally_status s = tally_cel_compile(env, src, strlen(src), &prog, &err);
-  if (s == TALLY_OK) {
-    const tally_cel_value *v;
-    s = tally_cel_eval(prog, ctx, &v, &err);
-    if (s == TALLY_OK) {
-      const char *json;
-      s = tally_cel_value_to_json(ctx, v, &json, NULL, &err);
-      if (s == TALLY_OK) snprintf(got, sizeof got, "%s", json);
-    }
-    tally_cel_program_free(prog);
-  }
-  if (s != TALLY_OK)
-    snprintf(got, sizeof got, "ERR %s %u:%u %s", tally_status_kind(s), (unsigned)err.line, (unsigned)err.column,
-             err.message);
-  return got;
-}
+static const char *eval(const char *src) { return check_cel_eval(env, ctx, src, 1, &err, got, sizeof got); }
 
 static bool starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 

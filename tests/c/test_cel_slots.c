@@ -8,8 +8,7 @@
 ** qualified names and containers, and declarations made after the context.
 ** A context is also one allocation while its activation is small.
 */
-#include "check.h"
-#include "tally/cel.h"
+#include "check_cel.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -20,20 +19,7 @@ static char got[4096];
 
 /* "value json" or "ERR kind message" */
 static const char *eval(const tally_cel_env *env, tally_cel_context *ctx, const char *src) {
-  tally_cel_program *prog;
-  tally_status s = tally_cel_compile(env, src, strlen(src), &prog, &err);
-  if (s == TALLY_OK) {
-    const tally_cel_value *v;
-    s = tally_cel_eval(prog, ctx, &v, &err);
-    if (s == TALLY_OK) {
-      const char *json;
-      s = tally_cel_value_to_json(ctx, v, &json, NULL, &err);
-      if (s == TALLY_OK) snprintf(got, sizeof got, "%s", json);
-    }
-    tally_cel_program_free(prog);
-  }
-  if (s != TALLY_OK) snprintf(got, sizeof got, "ERR %s %s", tally_status_kind(s), err.message);
-  return got;
+  return check_cel_eval(env, ctx, src, 0, &err, got, sizeof got);
 }
 
 static void declare(tally_cel_env *env, const char *name) {
