@@ -65,6 +65,17 @@ tally_status tally_rules_eval_batch(const tally_rules *rs, tally_rules_scratch *
                                     tally_rules_row *rows, tally_rules_summary *summary, tally_error *err) {
   t_rules_summary sum;
   if (t_rules_summary_init(&sum, &rs->alloc, rs->n) != TALLY_OK) return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  /*
+  ** For the length of the batch, the conditions run in a context made for
+  ** this rule set's env (variables in slots, no name lookups); the
+  ** caller's scratch keeps its plain context, which serves any rule set.
+  */
+  t_cond_scratch *own;
+  if (t_cond_scratch_new(&rs->alloc, rs->env, &own) != TALLY_OK) {
+    t_rules_summary_free(&sum, &rs->alloc);
+    return t_error_set(err, TALLY_ERR_NOMEM, "out of memory");
+  }
+  t_cond_scratch *plain = t_rules_scratch_swap_cond(s, own);
   tally_status st = TALLY_OK;
   for (size_t i = 0; i < b->rows.len; i++) {
     tally_rules_result r;
@@ -79,6 +90,8 @@ tally_status tally_rules_eval_batch(const tally_rules *rs, tally_rules_scratch *
       rows[i].restricted_by = r.restricted_by;
     }
   }
+  t_rules_scratch_swap_cond(s, plain);
+  t_cond_scratch_free(&rs->alloc, own);
   if (st == TALLY_OK && summary) st = t_rules_scratch_keep_summary(s, &sum, summary, err);
   t_rules_summary_free(&sum, &rs->alloc);
   return st;

@@ -78,10 +78,11 @@ void t_rule_cond_free(const tally_allocator *alloc, t_rule_cond *cond) {
   t_free(alloc, cond, sizeof *cond);
 }
 
-tally_status t_cond_scratch_new(const tally_allocator *alloc, t_cond_scratch **out) {
+tally_status t_cond_scratch_new(const tally_allocator *alloc, const t_cond_env *env, t_cond_scratch **out) {
   t_cond_scratch *s = t_calloc(alloc, 1, sizeof *s);
   if (!s) return TALLY_ERR_NOMEM;
-  if (tally_cel_context_new(alloc, &s->ctx) != TALLY_OK) {
+  tally_status st = env ? tally_cel_context_new_for_env(env->cel, &s->ctx) : tally_cel_context_new(alloc, &s->ctx);
+  if (st != TALLY_OK) {
     t_free(alloc, s, sizeof *s);
     return TALLY_ERR_NOMEM;
   }

@@ -30,7 +30,13 @@ TALLY_INTERNAL tally_status t_rule_cond_compile(const tally_allocator *alloc, co
                                                 t_rule_cond **out, tally_error *err);
 TALLY_INTERNAL void t_rule_cond_free(const tally_allocator *alloc, t_rule_cond *cond);
 
-TALLY_INTERNAL tally_status t_cond_scratch_new(const tally_allocator *alloc, t_cond_scratch **out);
+/*
+** A scratch's CEL context is plain (bound by name: it serves any rule set)
+** when env is NULL; made for env otherwise, so that env's conditions read
+** the variables from slots. Such a scratch must not outlive env.
+*/
+TALLY_INTERNAL tally_status t_cond_scratch_new(const tally_allocator *alloc, const t_cond_env *env,
+                                               t_cond_scratch **out);
 TALLY_INTERNAL void t_cond_scratch_free(const tally_allocator *alloc, t_cond_scratch *s);
 
 /*

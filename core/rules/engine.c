@@ -61,7 +61,7 @@ tally_status tally_rules_scratch_new(const tally_allocator *alloc, tally_rules_s
   s->alloc = *alloc;
   t_buf_init(&s->email, &s->alloc);
   t_buf_init(&s->messages, &s->alloc);
-  if (t_cond_scratch_new(&s->alloc, &s->cond) != TALLY_OK) {
+  if (t_cond_scratch_new(&s->alloc, NULL, &s->cond) != TALLY_OK) {
     t_free(alloc, s, sizeof *s);
     return TALLY_ERR_NOMEM;
   }
@@ -211,6 +211,12 @@ tally_status tally_rules_eval(const tally_rules *rs, tally_rules_scratch *s, con
   tally_status st = t_rules_derive(s, signup, &ctx, err);
   if (st != TALLY_OK) return st;
   return t_rules_eval_ctx(rs, s, &ctx, out, err);
+}
+
+t_cond_scratch *t_rules_scratch_swap_cond(tally_rules_scratch *s, t_cond_scratch *cond) {
+  t_cond_scratch *old = s->cond;
+  s->cond = cond;
+  return old;
 }
 
 tally_status t_rules_scratch_keep_summary(tally_rules_scratch *s, const t_rules_summary *sum, tally_rules_summary *out,

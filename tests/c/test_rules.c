@@ -106,6 +106,30 @@ static void test_batch(void) {
   /* The same batch evaluated again gives the same counts. */
   CHECK_INT(tally_rules_eval_batch(rs, s, b, NULL, &sum, &err), TALLY_OK);
   CHECK_INT(sum.decisions[TALLY_DECISION_REJECT], 334);
+  /*
+  ** A batch runs in a context made for its rule set's env, single
+  ** evaluations in the scratch's own: both give every row the same
+  ** decision, whatever rule set the scratch served in between.
+  */
+  tally_rules *other = NULL;
+  CHECK_INT(tally_rules_load(&a, RULES, sizeof RULES - 1, &other, &err), TALLY_OK);
+  CHECK_INT(tally_rules_eval_batch(other, s, b, NULL, &sum, &err), TALLY_OK);
+  CHECK_INT(sum.decisions[TALLY_DECISION_REJECT], 334);
+  int same = 0;
+  for (int i = 0; i < 1000; i++) {
+    tally_signup su = {0};
+    char email[32];
+    snprintf(email, sizeof email, "%d@%s", i, i % 3 ? "ok.com" : "tempmail.com");
+    su.email.ptr = email;
+    su.email.len = strlen(email);
+    su.bot = i % 101;
+    tally_rules_result r;
+    if (tally_rules_eval(i % 2 ? rs : other, s, &su, &r, &err) == TALLY_OK && (int)r.decision == rows[i].decision &&
+        r.restricted_by == rows[i].restricted_by)
+      same++;
+  }
+  CHECK_INT(same, 1000);
+  tally_rules_free(other);
   free(rows);
   tally_signup_batch_free(b);
   tally_rules_scratch_free(s);
