@@ -16,9 +16,9 @@ TALLY_INTERNAL tally_status t_rules_eval_ctx(const tally_rules *rs, tally_rules_
                                              tally_rules_result *out, tally_error *err);
 
 typedef struct t_rules_summary t_rules_summary;
-/* Copies a summary's counts into the scratch, for the public form. */
 /* Gives the scratch another condition scratch; returns the one it had. */
 TALLY_INTERNAL t_cond_scratch *t_rules_scratch_swap_cond(tally_rules_scratch *s, t_cond_scratch *cond);
+/* Copies a summary's counts into the scratch, for the public form. */
 TALLY_INTERNAL tally_status t_rules_scratch_keep_summary(tally_rules_scratch *s, const t_rules_summary *sum,
                                                          tally_rules_summary *out, tally_error *err);
 
