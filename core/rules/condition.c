@@ -16,12 +16,14 @@ struct t_cond_env {
 
 struct t_rule_cond {
   tally_cel_program *prog;
+  uint32_t reads;              /* bit i: the condition reads VARIABLES[i] */
 };
 
 struct t_cond_scratch {
   tally_cel_context *ctx;
   const t_signup_ctx *bound;   /* the sign-up whose values the context holds */
-  bool stale;                  /* bound changed since the values were made */
+  uint32_t reads;              /* the variables bound's rule set reads */
+  uint32_t fresh;              /* bit i: VARIABLES[i] holds bound's value */
   bool named;                  /* the names are bound: later sign-ups rebind in place */
   t_cel_val *bot, *fta;        /* the riskScores map's values, updated in place */
 };
@@ -30,6 +32,41 @@ struct t_cond_scratch {
 static const char *const VARIABLES[] = {
   "email", "emailDomain", "authMethod", "oauthProvider", "countryCode", "riskScores", "ip",
 };
+enum { V_RISK_SCORES = 5, V_ALL = (1u << T_ARRAY_LEN(VARIABLES)) - 1 };
+
+/* The string variables' values in a derived sign-up, by VARIABLES index. */
+static t_str signup_str(const t_signup_ctx *c, unsigned i) {
+  switch (i) {
+  case 0: return c->email;
+  case 1: return c->email_domain;
+  case 2: return c->auth_method;
+  case 3: return c->oauth_provider;
+  case 4: return c->country_code;
+  default: return c->ip;
+  }
+}
+
+/*
+** The variables a program reads, as VARIABLES bits: a sign-up binds only
+** those its rules need. A name outside the context (which the checker does
+** not let through) would make every variable count.
+*/
+static uint32_t reads_of(const tally_cel_program *prog) {
+  const char *names[T_ARRAY_LEN(VARIABLES) + 1];
+  size_t lens[T_ARRAY_LEN(VARIABLES) + 1];
+  size_t n = tally_cel_program_variables(prog, names, lens, T_ARRAY_LEN(names));
+  if (n > T_ARRAY_LEN(VARIABLES)) return V_ALL;
+  uint32_t bits = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = 0;
+    while (i < T_ARRAY_LEN(VARIABLES) && !(t_strlen(VARIABLES[i]) == lens[k] &&
+                                          t_memcmp(VARIABLES[i], names[k], lens[k]) == 0))
+      i++;
+    if (i == T_ARRAY_LEN(VARIABLES)) return V_ALL;
+    bits |= 1u << i;
+  }
+  return bits;
+}
 
 tally_status t_cond_env_new(const tally_allocator *alloc, t_cond_env **out) {
   t_cond_env *e = t_calloc(alloc, 1, sizeof *e);
@@ -68,9 +105,12 @@ tally_status t_rule_cond_compile(const tally_allocator *alloc, const t_cond_env 
     t_free(alloc, c, sizeof *c);
     return st;
   }
+  c->reads = reads_of(c->prog);
   *out = c;
   return TALLY_OK;
 }
+
+uint32_t t_rule_cond_reads(const t_rule_cond *cond) { return cond->reads; }
 
 void t_rule_cond_free(const tally_allocator *alloc, t_rule_cond *cond) {
   if (!cond) return;
@@ -96,16 +136,18 @@ void t_cond_scratch_free(const tally_allocator *alloc, t_cond_scratch *s) {
   t_free(alloc, s, sizeof *s);
 }
 
-void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx) {
+void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx, uint32_t reads) {
   s->bound = ctx;
-  s->stale = true;
+  s->reads = reads;
+  s->fresh = 0;
 }
 
 /*
-** Binding is deferred to the first condition evaluated for a sign-up. The
-** names and the riskScores map are made once per scratch; each sign-up then
-** rebinds the same names to strings it owns (valid UTF-8, checked when the
-** context was derived) without copying them, and updates the scores in
+** Binding is deferred until a condition reads a variable, and covers only
+** the variables the rule set reads, so a sign-up costs what its rules use.
+** The names and the riskScores map are made once per scratch; each sign-up
+** then rebinds the same names to strings it owns (valid UTF-8, checked when
+** the context was derived) without copying them, and updates the scores in
 ** place, so the per-sign-up cost is a handful of stores.
 */
 static tally_status bind_str(t_cond_scratch *s, const char *name, t_str v, tally_error *err) {
@@ -129,24 +171,26 @@ static tally_status bind_names(t_cond_scratch *s, tally_error *err) {
   return TALLY_OK;
 }
 
-static tally_status bind_now(t_cond_scratch *s, tally_error *err) {
+static tally_status bind_now(t_cond_scratch *s, uint32_t need, tally_error *err) {
   const t_signup_ctx *c = s->bound;
   tally_status st;
   if (!s->named && (st = bind_names(s, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "email", c->email, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "emailDomain", c->email_domain, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "authMethod", c->auth_method, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "oauthProvider", c->oauth_provider, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "countryCode", c->country_code, err)) != TALLY_OK) return st;
-  if ((st = bind_str(s, "ip", c->ip, err)) != TALLY_OK) return st;
-  *s->bot = t_cel_int(c->bot);
-  *s->fta = t_cel_int(c->free_trial_abuse);
-  s->stale = false;
+  for (unsigned i = 0; i < T_ARRAY_LEN(VARIABLES); i++) {
+    if (!(need >> i & 1)) continue;
+    if (i == V_RISK_SCORES) {
+      *s->bot = t_cel_int(c->bot);
+      *s->fta = t_cel_int(c->free_trial_abuse);
+    } else if ((st = bind_str(s, VARIABLES[i], signup_str(c, i), err)) != TALLY_OK) {
+      return st;
+    }
+  }
+  s->fresh |= need;
   return TALLY_OK;
 }
 
 int t_rule_cond_eval(const t_rule_cond *cond, t_cond_scratch *s, tally_error *err) {
-  if (s->stale && bind_now(s, err) != TALLY_OK) return -1;
+  /* All the rule set reads at once, in declaration order (binding guesses the next one). */
+  if (cond->reads & ~s->fresh && bind_now(s, (s->reads | cond->reads) & ~s->fresh, err) != TALLY_OK) return -1;
   const tally_cel_value *v;
   if (tally_cel_eval(cond->prog, s->ctx, &v, err) != TALLY_OK) return -1;
   if (tally_cel_value_type(v) != TALLY_CEL_BOOL) {

@@ -29,6 +29,8 @@ TALLY_INTERNAL tally_status t_rule_cond_compile(const tally_allocator *alloc, co
                                                 const char *src, size_t len,
                                                 t_rule_cond **out, tally_error *err);
 TALLY_INTERNAL void t_rule_cond_free(const tally_allocator *alloc, t_rule_cond *cond);
+/* The context variables the condition reads, as a bit set (one bit per variable). */
+TALLY_INTERNAL uint32_t t_rule_cond_reads(const t_rule_cond *cond);
 
 /*
 ** A scratch's CEL context is plain (bound by name: it serves any rule set)
@@ -43,7 +45,7 @@ TALLY_INTERNAL void t_cond_scratch_free(const tally_allocator *alloc, t_cond_scr
 ** Makes ctx the activation of the following evaluations (the strings must
 ** stay alive until the next call).
 */
-TALLY_INTERNAL void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx);
+TALLY_INTERNAL void t_cond_scratch_bind(t_cond_scratch *s, const t_signup_ctx *ctx, uint32_t reads);
 
 /*
 ** 1 when the condition holds, 0 when not, -1 on an evaluation error or a

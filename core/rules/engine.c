@@ -166,7 +166,7 @@ tally_status t_rules_eval_ctx(const tally_rules *rs, tally_rules_scratch *s, con
   s->evals.len = 0;
   s->message_offsets.len = 0;
   t_buf_clear(&s->messages);
-  t_cond_scratch_bind(s->cond, ctx);
+  t_cond_scratch_bind(s->cond, ctx, rs->reads);
   bool nomem = false;
   int32_t restricted = -1;
   tally_decision decision = rs->default_reject ? TALLY_DECISION_DEFAULT_REJECT : TALLY_DECISION_DEFAULT_ALLOW;

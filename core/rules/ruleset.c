@@ -208,6 +208,8 @@ tally_status t_rules_build(const tally_allocator *alloc, const char *json, size_
     tally_rules_free(rs);
     return st;
   }
+  for (size_t i = 0; i < rs->n; i++)
+    if (rs->rules[i].cond) rs->reads |= t_rule_cond_reads(rs->rules[i].cond);
   *out = rs;
   return TALLY_OK;
 }

@@ -27,6 +27,7 @@ struct tally_rules {
   size_t cap;              /* allocated entries of rules */
   bool default_reject;
   t_cond_env *env;
+  uint32_t reads;           /* the context variables its conditions read (t_rule_cond_reads) */
 };
 
 /* One validation finding, as `tally rules validate` reports it. */

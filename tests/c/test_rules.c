@@ -165,9 +165,59 @@ static void test_alloc_failures(void) {
   CHECK(clean);
 }
 
+/*
+** A sign-up binds only the variables its rule set reads: two rule sets
+** reading different variables, sharing a scratch, each see the values of
+** the sign-up at hand, singly and in batches.
+*/
+static void test_partial_binding(void) {
+  static const char DOMAIN[] = "{\"rules\": {\"d\": {\"enabled\": true, \"priority\": 1, "
+                               "\"condition\": \"emailDomain == \\\"x.com\\\"\", \"action\": {\"type\": \"reject\"}}}}";
+  static const char SCORE[] = "{\"rules\": {\"s\": {\"enabled\": true, \"priority\": 1, "
+                              "\"condition\": \"riskScores.bot > 50\", \"action\": {\"type\": \"reject\"}}}}";
+  check_alloc ca = {0};
+  tally_allocator a = check_allocator(&ca);
+  tally_rules *rd = NULL, *rsc = NULL;
+  tally_rules_scratch *s = NULL;
+  tally_signup_batch *b = NULL;
+  tally_error err;
+  CHECK_INT(tally_rules_load(&a, DOMAIN, sizeof DOMAIN - 1, &rd, &err), TALLY_OK);
+  CHECK_INT(tally_rules_load(&a, SCORE, sizeof SCORE - 1, &rsc, &err), TALLY_OK);
+  CHECK_INT(tally_rules_scratch_new(&a, &s), TALLY_OK);
+  CHECK_INT(tally_signup_batch_new(&a, &b), TALLY_OK);
+  int right = 0;
+  for (int i = 0; i < 200; i++) {
+    tally_signup su = {0};
+    const char *email = i % 3 ? "a@x.com" : "a@y.com";
+    su.email.ptr = email;
+    su.email.len = strlen(email);
+    su.bot = (i * 37) % 101;
+    CHECK_INT(tally_signup_batch_add(b, &su, &err), TALLY_OK);
+    tally_rules_result r1, r2;
+    if (tally_rules_eval(rd, s, &su, &r1, &err) != TALLY_OK) continue;
+    bool d = r1.decision == TALLY_DECISION_REJECT;
+    if (tally_rules_eval(rsc, s, &su, &r2, &err) != TALLY_OK) continue;
+    if (d == (i % 3 != 0) && (r2.decision == TALLY_DECISION_REJECT) == (su.bot > 50)) right++;
+  }
+  CHECK_INT(right, 200);
+  tally_rules_summary sum;
+  CHECK_INT(tally_rules_eval_batch(rsc, s, b, NULL, &sum, &err), TALLY_OK);
+  size_t want = 0;
+  for (int i = 0; i < 200; i++) want += (i * 37) % 101 > 50;
+  CHECK_INT(sum.decisions[TALLY_DECISION_REJECT], want);
+  CHECK_INT(tally_rules_eval_batch(rd, s, b, NULL, &sum, &err), TALLY_OK);
+  CHECK_INT(sum.decisions[TALLY_DECISION_REJECT], 133);
+  tally_signup_batch_free(b);
+  tally_rules_scratch_free(s);
+  tally_rules_free(rsc);
+  tally_rules_free(rd);
+  CHECK_INT(ca.live_blocks, 0);
+}
+
 int main(void) {
   RUN(test_walk);
   RUN(test_batch);
+  RUN(test_partial_binding);
   RUN(test_alloc_failures);
   return check_report("rules");
 }
