@@ -375,11 +375,11 @@ static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_
     case T_FN_EQ:
     case T_FN_NE:
       if (!t_cel_charge(st, x.len / 64, n->offset)) break;
-      *out = t_cel_bool(t_str_eq(x, y) == (n->fn == T_FN_EQ));
+      *out = t_cel_bool((x.len == y.len && t_cel_bytes_eq(x.ptr, y.ptr, x.len)) == (n->fn == T_FN_EQ));
       return true;
     case T_FN_STARTS_WITH:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
-      *out = t_cel_bool(y.len <= x.len && (y.len == 0 || t_memcmp(x.ptr, y.ptr, y.len) == 0));
+      *out = t_cel_bool(y.len <= x.len && t_cel_bytes_eq(x.ptr, y.ptr, y.len));
       return true;
     case T_FN_CONTAINS:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
@@ -387,7 +387,7 @@ static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_
       return true;
     case T_FN_ENDS_WITH:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
-      *out = t_cel_bool(y.len <= x.len && (y.len == 0 || t_memcmp(x.ptr + x.len - y.len, y.ptr, y.len) == 0));
+      *out = t_cel_bool(y.len <= x.len && t_cel_bytes_eq(x.ptr + x.len - y.len, y.ptr, y.len));
       return true;
     default: return false;
     }

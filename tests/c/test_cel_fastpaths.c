@@ -141,6 +141,26 @@ static void test_contains(void) {
   CHECK_STR(eval("'abcxxxxxxxxxxxxxxxxxxxxxxxxxx'.contains('abc')"), T);
 }
 
+/*
+** startsWith, endsWith and == compare short strings as overlapping words:
+** every length across the 4-, 8- and 16-byte steps, equal or differing in
+** one byte at any position, agrees with a byte-by-byte comparison.
+*/
+static void test_prefix_suffix_eq(void) {
+  for (int len = 0; len <= 40; len++) {
+    for (int diff = -1; diff < len; diff++) {
+      char a[64], b[64], src[512];
+      for (int i = 0; i < len; i++) a[i] = b[i] = (char)('a' + (i * 7 + len) % 26);
+      if (diff >= 0) b[diff] = b[diff] == 'z' ? 'y' : 'z';
+      a[len] = b[len] = 0;
+      bool same = diff < 0;
+      snprintf(src, sizeof src, "'x%s'.endsWith('%s') == %s && '%sx'.startsWith('%s') == %s && ('%s' == '%s') == %s",
+               a, b, same ? "true" : "false", a, b, same ? "true" : "false", a, b, same ? "true" : "false");
+      CHECK_STR(eval(src), T);
+    }
+  }
+}
+
 /* Evaluations that allocate nothing leave the context as small as it was. */
 static void test_small_context(void) {
   tally_cel_program *prog;
@@ -173,6 +193,7 @@ int main(void) {
     RUN(test_cost);
     RUN(test_string_size);
     RUN(test_contains);
+    RUN(test_prefix_suffix_eq);
     RUN(test_small_context);
   } else {
     printf("test_cel_fastpaths: parser not built in, skipped (%s)\n", err.message);
