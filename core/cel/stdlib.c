@@ -367,8 +367,8 @@ static t_cel_val stdlib__strfn(t_cel_eval *st, const t_cel_node *n, t_cel_val *a
   if (!t_cel_charge(st, 1 + s.len / 16, n->offset)) return st->fatal;
   switch (n->fn) {
   case T_FN_CONTAINS: return t_cel_bool(stdlib__find(s, p));
-  case T_FN_STARTS_WITH: return t_cel_bool(p.len <= s.len && t_memcmp(s.ptr, p.ptr, p.len) == 0);
-  default: return t_cel_bool(p.len <= s.len && t_memcmp(s.ptr + s.len - p.len, p.ptr, p.len) == 0);
+  case T_FN_STARTS_WITH: return t_cel_bool(p.len <= s.len && t_cel_bytes_eq(s.ptr, p.ptr, p.len));
+  default: return t_cel_bool(p.len <= s.len && t_cel_bytes_eq(s.ptr + s.len - p.len, p.ptr, p.len));
   }
 }
 
