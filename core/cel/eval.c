@@ -317,34 +317,6 @@ T_CEL_NOINLINE static t_cel_val eval__append(t_cel_eval *st, const t_cel_node *n
 }
 
 /*
-** `contains` (stdlib.c has its twin): eight positions at a time are
-** skipped when none holds the needle's first byte (the bytes equal to it
-** become zero, and the classic zero-byte test sees whether any is), the
-** others compared one by one.
-*/
-static bool eval__find(t_str hay, t_str needle) {
-  if (needle.len == 0) return true;
-  if (needle.len > hay.len) return false;
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  unsigned char c0 = (unsigned char)needle.ptr[0];
-  size_t last = hay.len - needle.len, i = 0;
-  while (i <= last) {
-    if (last - i >= 7) {
-      uint64_t w;
-      t_memcpy(&w, hay.ptr + i, 8);
-      w ^= ones * c0;
-      if (((w - ones) & ~w & highs) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    if ((unsigned char)hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
-    i++;
-  }
-  return false;
-}
-
-/*
 ** The commonest binary calls (comparisons of two ints; a string `in` a
 ** constant list of strings; equality, prefix, suffix and containment of
 ** two strings) answered without the generic dispatch; every other
@@ -375,19 +347,19 @@ static inline bool eval__fast2(t_cel_eval *st, const t_cel_node *n, const t_cel_
     case T_FN_EQ:
     case T_FN_NE:
       if (!t_cel_charge(st, x.len / 64, n->offset)) break;
-      *out = t_cel_bool((x.len == y.len && t_cel_bytes_eq(x.ptr, y.ptr, x.len)) == (n->fn == T_FN_EQ));
+      *out = t_cel_bool(t_cel_str_eq(x, y) == (n->fn == T_FN_EQ));
       return true;
     case T_FN_STARTS_WITH:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
-      *out = t_cel_bool(y.len <= x.len && t_cel_bytes_eq(x.ptr, y.ptr, y.len));
+      *out = t_cel_bool(t_cel_str_starts(x, y));
       return true;
     case T_FN_CONTAINS:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
-      *out = t_cel_bool(eval__find(x, y));
+      *out = t_cel_bool(t_cel_str_contains(x, y));
       return true;
     case T_FN_ENDS_WITH:
       if (!t_cel_charge(st, 1 + x.len / 16, n->offset)) break;
-      *out = t_cel_bool(y.len <= x.len && t_cel_bytes_eq(x.ptr + x.len - y.len, y.ptr, y.len));
+      *out = t_cel_bool(t_cel_str_ends(x, y));
       return true;
     default: return false;
     }

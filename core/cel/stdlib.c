@@ -320,8 +320,7 @@ static t_cel_val stdlib__index(t_cel_eval *st, const t_cel_node *n, t_cel_val *a
 
 bool t_cel_strset_has(const t_cel_strset *set, t_str s) {
   for (uint32_t j = t_cel_hash_name(s) & set->mask; set->slots[j]; j = (j + 1) & set->mask) {
-    t_str x = t_cel_sv(set->items[set->slots[j] - 1]);
-    if (x.len == s.len && t_cel_bytes_eq(x.ptr, s.ptr, s.len)) return true;
+    if (t_cel_str_eq(t_cel_sv(set->items[set->slots[j] - 1]), s)) return true;
   }
   return false;
 }
@@ -353,22 +352,14 @@ static t_cel_val stdlib__in(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, s
 ** =======================================================
 */
 
-static bool stdlib__find(t_str hay, t_str needle) {
-  if (needle.len == 0) return true;
-  if (needle.len > hay.len) return false;
-  for (size_t i = 0; i + needle.len <= hay.len; i++)
-    if (hay.ptr[i] == needle.ptr[0] && t_memcmp(hay.ptr + i, needle.ptr, needle.len) == 0) return true;
-  return false;
-}
-
 static t_cel_val stdlib__strfn(t_cel_eval *st, const t_cel_node *n, t_cel_val *a, size_t nargs) {
   if (a[0].kind != T_CEL_V_STRING || a[1].kind != T_CEL_V_STRING) BAD();
   t_str s = t_cel_sv(a[0]), p = t_cel_sv(a[1]);
   if (!t_cel_charge(st, 1 + s.len / 16, n->offset)) return st->fatal;
   switch (n->fn) {
-  case T_FN_CONTAINS: return t_cel_bool(stdlib__find(s, p));
-  case T_FN_STARTS_WITH: return t_cel_bool(p.len <= s.len && t_cel_bytes_eq(s.ptr, p.ptr, p.len));
-  default: return t_cel_bool(p.len <= s.len && t_cel_bytes_eq(s.ptr + s.len - p.len, p.ptr, p.len));
+  case T_FN_CONTAINS: return t_cel_bool(t_cel_str_contains(s, p));
+  case T_FN_STARTS_WITH: return t_cel_bool(t_cel_str_starts(s, p));
+  default: return t_cel_bool(t_cel_str_ends(s, p));
   }
 }
 

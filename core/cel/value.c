@@ -354,7 +354,7 @@ int t_cel_equal(t_cel_val a, t_cel_val b, int depth) {
   case T_CEL_V_NULL: return 1;
   case T_CEL_V_BOOL: return a.u.b == b.u.b;
   case T_CEL_V_STRING:
-  case T_CEL_V_BYTES: return a.aux == b.aux && t_cel_bytes_eq(a.u.s, b.u.s, a.aux);
+  case T_CEL_V_BYTES: return t_cel_str_eq(t_cel_sv(a), t_cel_sv(b));
   case T_CEL_V_TYPE: return a.u.type == b.u.type || t_str_eq_cstr((t_str){a.u.type, t_strlen(a.u.type)}, b.u.type);
   case T_CEL_V_TIMESTAMP: return t_time_cmp(t_cel_tsv(a), t_cel_tsv(b)) == 0;
   case T_CEL_V_DURATION: return t_dur_cmp(t_cel_durv(a), t_cel_durv(b)) == 0;

@@ -148,6 +148,41 @@ static inline bool t_cel_bytes_eq(const char *a, const char *b, size_t n) {
   return true;
 }
 
+static inline bool t_cel_str_eq(t_str a, t_str b) { return a.len == b.len && t_cel_bytes_eq(a.ptr, b.ptr, a.len); }
+
+/*
+** Whether hay contains needle: eight positions at a time are skipped when
+** none holds the needle's first byte (the bytes equal to it become zero,
+** and the classic zero-byte test sees whether any is), the others
+** compared one by one.
+*/
+static inline bool t_cel_str_contains(t_str hay, t_str needle) {
+  if (needle.len == 0) return true;
+  if (needle.len > hay.len) return false;
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  unsigned char c0 = (unsigned char)needle.ptr[0];
+  size_t last = hay.len - needle.len, i = 0;
+  while (i <= last) {
+    if (last - i >= 7) {
+      uint64_t w;
+      t_memcpy(&w, hay.ptr + i, 8);
+      w ^= ones * c0;
+      if (((w - ones) & ~w & highs) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if ((unsigned char)hay.ptr[i] == c0 && t_cel_bytes_eq(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) return true;
+    i++;
+  }
+  return false;
+}
+
+static inline bool t_cel_str_starts(t_str s, t_str p) { return p.len <= s.len && t_cel_bytes_eq(s.ptr, p.ptr, p.len); }
+static inline bool t_cel_str_ends(t_str s, t_str p) {
+  return p.len <= s.len && t_cel_bytes_eq(s.ptr + s.len - p.len, p.ptr, p.len);
+}
+
 static inline bool t_cel_is_error(t_cel_val v) { return v.kind == T_CEL_V_ERROR; }
 
 /* The kind's name for messages ("int", "list", "google.protobuf.Timestamp"). */
